@@ -1,0 +1,1 @@
+"""The service-request flow every door shares. Imports no Starlette, no channel, no provider."""

@@ -1,0 +1,156 @@
+"""Appointments at one-stop counters: slots with a capacity that is never exceeded."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from domain.errors import Conflict, NotFound
+from domain.policy import current_policy, utc_now
+from models import Appointment, Citizen, Office, OfficeSlot, Procedure
+from models.enums import AppointmentStatus
+from notifications.outbox import enqueue_message
+
+
+def _active_key(citizen_id: int, slot_id: int) -> str:
+    return f"{citizen_id}:{slot_id}"
+
+
+async def list_open_slots(*, office: Office, day: date) -> list[OfficeSlot]:
+    """The slots of one local day at one office that still have a free seat and are ahead."""
+    tz = current_policy().timezone
+    start = datetime.combine(day, datetime.min.time(), tz)
+    end = start + timedelta(days=1)
+    return (
+        await OfficeSlot.filter(
+            office=office,
+            starts_at__gte=max(start, utc_now()),
+            starts_at__lt=end,
+            booked__lt=F("capacity"),
+        )
+        .order_by("starts_at")
+        .all()
+    )
+
+
+async def _take_seat(slot_id: int) -> OfficeSlot:
+    """Claim one seat with a single conditional UPDATE: of many at once, only as many as there
+    are seats see a row change, on PostgreSQL and SQLite alike."""
+    slot = await OfficeSlot.get_or_none(id=slot_id)
+    if slot is None:
+        raise NotFound("slot_not_found", "no such slot")
+    if slot.starts_at <= utc_now():
+        raise Conflict("slot_in_past", "the slot has started")
+    taken = await OfficeSlot.filter(id=slot_id, booked__lt=F("capacity")).update(
+        booked=F("booked") + 1
+    )
+    if not taken:
+        raise Conflict("slot_full", "no seat left")
+    return slot
+
+
+async def _release_seat(slot_id: int) -> None:
+    await OfficeSlot.filter(id=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def _when_text(slot: OfficeSlot) -> str:
+    return f"{slot.starts_at.astimezone(current_policy().timezone):%H:%M %d/%m/%Y}"
+
+
+async def _notify(citizen: Citizen, appointment: Appointment, slot: OfficeSlot, what: str) -> None:
+    office: Office = await slot.office
+    await enqueue_message(
+        citizen=citizen,
+        template=what,
+        params={
+            "id": appointment.id,
+            "when": _when_text(slot),
+            "office": office.name_en if citizen.language == "en" else office.name_vi,
+        },
+    )
+
+
+async def book_appointment(
+    *, citizen: Citizen, slot_id: int, procedure: Procedure | None = None
+) -> Appointment:
+    """Book a seat; refused when the slot is full or the citizen already holds a seat in it."""
+    try:
+        async with in_transaction():
+            slot = await _take_seat(slot_id)
+            appointment = await Appointment.create(
+                citizen=citizen,
+                slot=slot,
+                procedure=procedure,
+                active_key=_active_key(citizen.id, slot.id),
+            )
+            await _notify(citizen, appointment, slot, "appointment_booked")
+    except IntegrityError:
+        raise Conflict("already_booked", "the citizen already holds a seat in this slot") from None
+    return appointment
+
+
+async def get_citizen_appointment(*, citizen: Citizen, appointment_id: int) -> Appointment:
+    """Another citizen's appointment does not exist, as far as this citizen can tell."""
+    appointment = await Appointment.get_or_none(id=appointment_id, citizen=citizen)
+    if appointment is None:
+        raise NotFound("appointment_not_found", "no such appointment")
+    return appointment
+
+
+async def list_citizen_appointments(
+    *, citizen: Citizen, include_past: bool = False
+) -> list[Appointment]:
+    query = Appointment.filter(citizen=citizen, status=AppointmentStatus.BOOKED)
+    if not include_past:
+        query = query.filter(slot__starts_at__gte=utc_now())
+    return await query.order_by("slot__starts_at").prefetch_related("slot", "slot__office")
+
+
+async def _lock_active(citizen: Citizen, appointment_id: int) -> Appointment:
+    appointment = await Appointment.select_for_update().get_or_none(
+        id=appointment_id, citizen=citizen
+    )
+    if appointment is None:
+        raise NotFound("appointment_not_found", "no such appointment")
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict("appointment_not_active", "the appointment is not active")
+    return appointment
+
+
+async def cancel_appointment(
+    *, citizen: Citizen, appointment_id: int, reason: str = ""
+) -> Appointment:
+    """Give the seat back; cancelling twice is refused, so the seat is returned once."""
+    async with in_transaction():
+        appointment = await _lock_active(citizen, appointment_id)
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.active_key = None
+        appointment.cancel_reason = reason.strip()
+        await appointment.save()
+        await _release_seat(appointment.slot_id)
+        slot = await OfficeSlot.get(id=appointment.slot_id)
+        await _notify(citizen, appointment, slot, "appointment_cancelled")
+    return appointment
+
+
+async def reschedule_appointment(
+    *, citizen: Citizen, appointment_id: int, slot_id: int
+) -> Appointment:
+    """Move to another slot in one transaction: the old seat is kept if the new one is full."""
+    try:
+        async with in_transaction():
+            appointment = await _lock_active(citizen, appointment_id)
+            if appointment.slot_id == slot_id:
+                raise Conflict("already_booked", "the appointment is already in this slot")
+            new_slot = await _take_seat(slot_id)
+            await _release_seat(appointment.slot_id)
+            appointment.slot = new_slot
+            appointment.active_key = _active_key(citizen.id, new_slot.id)
+            await appointment.save()
+            await _notify(citizen, appointment, new_slot, "appointment_rescheduled")
+    except IntegrityError:
+        raise Conflict("already_booked", "the citizen already holds a seat in this slot") from None
+    return appointment

@@ -1,0 +1,225 @@
+"""Dossiers: received at a counter, moved through the lifecycle, looked up from any door."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.holidays import load_working_calendar
+from domain.lifecycle import CLOCK_RUNNING, FINISHED, NOTIFY_TEMPLATE, REASON_REQUIRED, can_move
+from domain.policy import current_policy, utc_now
+from models import Citizen, Dossier, DossierEvent, DossierSequence, Office, Procedure
+from models.enums import ActorKind, DossierStatus
+from notifications.outbox import enqueue_message
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a change, as the event history and the audit trail record it."""
+
+    kind: ActorKind
+    name: str = ""
+
+
+SYSTEM = Actor(ActorKind.SYSTEM, "mgov")
+
+
+@dataclass(frozen=True)
+class DossierView:
+    """A dossier as one viewer may see it: `full` is False when only the status word is allowed."""
+
+    dossier: Dossier
+    full: bool
+    overdue: bool
+
+
+def is_overdue(dossier: Dossier, *, now: datetime | None = None) -> bool:
+    """Past its deadline while the clock runs; a finished or paused dossier is never overdue."""
+    return dossier.status in CLOCK_RUNNING and (now or utc_now()) > dossier.due_at
+
+
+async def _next_number(*, agency_code: str, day: datetime) -> int:
+    """The day's next sequence number; the UPDATE row-locks, so concurrent receipts queue."""
+    local_day = day.astimezone(current_policy().timezone).date()
+    await DossierSequence.bulk_create(
+        [DossierSequence(agency_code=agency_code, day=local_day)], ignore_conflicts=True
+    )
+    await DossierSequence.filter(agency_code=agency_code, day=local_day).update(
+        last_number=F("last_number") + 1
+    )
+    row = await DossierSequence.get(agency_code=agency_code, day=local_day)
+    return row.last_number
+
+
+def _local_date_text(moment: datetime) -> str:
+    return f"{moment.astimezone(current_policy().timezone):%d/%m/%Y}"
+
+
+async def _notify(dossier: Dossier, event: DossierEvent) -> None:
+    template = NOTIFY_TEMPLATE.get(event.to_status)
+    if template is None:
+        return
+    citizen: Citizen = await dossier.citizen
+    office: Office = await dossier.office
+    await enqueue_message(
+        citizen=citizen,
+        template=template,
+        params={
+            "code": dossier.code,
+            "due_date": _local_date_text(dossier.due_at),
+            "note": event.note,
+            "office": office.name_en if citizen.language == "en" else office.name_vi,
+        },
+        dedupe_key=f"dossier-event:{event.id}",
+    )
+
+
+async def receive_dossier(
+    *,
+    citizen: Citizen,
+    procedure: Procedure,
+    office: Office,
+    actor: Actor,
+    received_at: datetime | None = None,
+) -> Dossier:
+    """Register a dossier at a counter: its code, its deadline, and the citizen's receipt."""
+    received_at = received_at or utc_now()
+    calendar = await load_working_calendar(around=received_at)
+    agency = await office.agency
+    async with in_transaction():
+        number = await _next_number(agency_code=agency.code, day=received_at)
+        code = format_dossier_code(
+            agency_code=agency.code, day=calendar.local(received_at).date(), number=number
+        )
+        dossier = await Dossier.create(
+            code=code,
+            lookup_key=code_lookup_key(code),
+            digits_key=code_digits_key(code),
+            citizen=citizen,
+            procedure=procedure,
+            office=office,
+            status=DossierStatus.RECEIVED,
+            received_at=received_at,
+            due_at=calendar.due_at(received_at, procedure.processing_days),
+        )
+        event = await DossierEvent.create(
+            dossier=dossier,
+            from_status=None,
+            to_status=DossierStatus.RECEIVED,
+            actor_kind=actor.kind,
+            actor=actor.name,
+        )
+        await _notify(dossier, event)
+    return dossier
+
+
+async def move_dossier(
+    *,
+    dossier_id: int,
+    to_status: DossierStatus,
+    actor: Actor,
+    note: str = "",
+    at: datetime | None = None,
+) -> Dossier:
+    """Move a dossier one step; an illegal move is refused and nothing changes."""
+    note = note.strip()
+    if to_status in REASON_REQUIRED and not note:
+        raise InvalidInput("reason_required", f"moving to {to_status} needs a reason")
+    at = at or utc_now()
+    async with in_transaction():
+        dossier = await Dossier.select_for_update().get_or_none(id=dossier_id)
+        if dossier is None:
+            raise NotFound("dossier_not_found", "no such dossier")
+        from_status = dossier.status
+        if not can_move(from_status, to_status):
+            raise Conflict(
+                "illegal_transition",
+                f"{from_status} -> {to_status} is not allowed",
+                from_status=from_status.value,
+                to_status=to_status.value,
+            )
+        if to_status == DossierStatus.NEEDS_SUPPLEMENT:
+            dossier.paused_at = at
+        elif from_status == DossierStatus.NEEDS_SUPPLEMENT and dossier.paused_at is not None:
+            calendar = await load_working_calendar(around=at)
+            dossier.due_at = calendar.resume_due_at(
+                due_at=dossier.due_at, paused_at=dossier.paused_at, resumed_at=at
+            )
+            dossier.paused_at = None
+        if to_status in FINISHED and dossier.finished_at is None:
+            dossier.finished_at = at
+            dossier.paused_at = None
+        dossier.status = to_status
+        dossier.status_note = note
+        await dossier.save()
+        event = await DossierEvent.create(
+            dossier=dossier,
+            from_status=from_status,
+            to_status=to_status,
+            actor_kind=actor.kind,
+            actor=actor.name,
+            note=note,
+        )
+        await _notify(dossier, event)
+    return dossier
+
+
+async def find_dossier_by_code(*, code: str) -> Dossier:
+    """Resolve a code as typed: any case, without dots, dashes or spaces, or its digits alone."""
+    key = code_lookup_key(code)
+    if not key:
+        raise NotFound("dossier_not_found", "empty dossier code")
+    if key.isdigit():
+        matches = await Dossier.filter(digits_key=key).limit(2)
+        if len(matches) > 1:
+            raise Conflict("dossier_code_ambiguous", "several dossiers share these digits")
+        dossier = matches[0] if matches else None
+    else:
+        dossier = await Dossier.get_or_none(lookup_key=key)
+    if dossier is None:
+        raise NotFound("dossier_not_found", "no dossier with this code")
+    return dossier
+
+
+async def lookup_dossier(
+    *, code: str, viewer: Citizen | None = None, cccd_last4: str | None = None
+) -> DossierView:
+    """Owner-aware lookup: the owner sees everything, anyone with the code sees the status word,
+    and the owner's CCCD last 4 digits open the full view to a helper (a relative, an agent)."""
+    dossier = await find_dossier_by_code(code=code)
+    overdue = is_overdue(dossier)
+    if viewer is not None and viewer.id == dossier.citizen_id:
+        return DossierView(dossier, full=True, overdue=overdue)
+    if cccd_last4:
+        owner = await dossier.citizen
+        given = cccd_last4.strip()
+        if owner.cccd_last4 and hmac.compare_digest(owner.cccd_last4, given):
+            return DossierView(dossier, full=True, overdue=overdue)
+        raise Forbidden("cccd_mismatch", "CCCD last 4 digits do not match")
+    return DossierView(dossier, full=False, overdue=overdue)
+
+
+async def dossier_timeline(*, dossier: Dossier) -> list[DossierEvent]:
+    return await DossierEvent.filter(dossier=dossier).order_by("created_at", "id")
+
+
+async def list_citizen_dossiers(
+    *,
+    citizen: Citizen,
+    status: DossierStatus | None = None,
+    before_id: int | None = None,
+    limit: int = 20,
+) -> list[Dossier]:
+    """Newest first, in pages keyed by id, so paging stays stable while dossiers arrive."""
+    query = Dossier.filter(citizen=citizen)
+    if status is not None:
+        query = query.filter(status=status)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(limit)

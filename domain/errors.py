@@ -1,0 +1,43 @@
+"""One error type for the domain. Doors render it: problem+json, a USSD END screen, an SMS reply.
+
+`code` is stable (it becomes the problem `type` and the catalogue key `error.<code>`), `params`
+fill the catalogue text, `detail` is an English fallback for logs and developers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(
+        self, code: str, detail: str = "", *, status: int | None = None, **params: Any
+    ) -> None:
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail or code
+        self.params = params
+        if status is not None:
+            self.status = status
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed but a value is not acceptable (422)."""
+
+    status = 422
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (a full slot, an illegal move)."""
+
+    status = 409
+
+
+class Forbidden(DomainError):
+    status = 403

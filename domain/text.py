@@ -1,0 +1,20 @@
+"""Vietnamese text folded to plain ASCII, for search and for SMS that stays in GSM-7."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "D"})
+_SPACES = re.compile(r"\s+")
+
+
+def fold_diacritics(text: str) -> str:
+    """`Đăng ký khai sinh` → `Dang ky khai sinh`, whether the input came composed or decomposed."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def search_key(text: str) -> str:
+    """A case- and diacritic-insensitive key with single spaces, for stored search columns."""
+    return _SPACES.sub(" ", fold_diacritics(text).casefold()).strip()

@@ -1,0 +1,151 @@
+"""`mgov seed`: load the demo city once, and keep two weeks of bookable slots ahead."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from domain.calendar import WorkingCalendar
+from domain.citizens import register_citizen, set_citizen_cccd
+from domain.dossiers import Actor, move_dossier, receive_dossier
+from domain.holidays import add_holiday, load_working_calendar
+from domain.phones import normalise_phone
+from domain.policy import current_policy, utc_now
+from domain.staff import create_staff_user
+from domain.text import search_key
+from mgov import demo_data as data
+from models import Agency, Citizen, Office, OfficeSlot, OutboxMessage, Procedure
+from models.enums import (
+    ActorKind,
+    AgencyLevel,
+    DossierStatus,
+    Language,
+    OnlineLevel,
+    OutboxStatus,
+    StaffRole,
+)
+
+OFFICER = Actor(ActorKind.STAFF, "demo-seed")
+
+
+async def _load_reference() -> None:
+    agencies: dict[str, Agency] = {}
+    for code, name_vi, name_en, level, parent in data.AGENCIES:
+        agencies[code] = await Agency.create(
+            code=code,
+            name_vi=name_vi,
+            name_en=name_en,
+            level=AgencyLevel(level),
+            parent=agencies.get(parent) if parent else None,
+        )
+    for agency_code, name_vi, name_en, address in data.OFFICES:
+        await Office.create(
+            agency=agencies[agency_code], name_vi=name_vi, name_en=name_en, address=address
+        )
+    for code, name_vi, name_en, agency_code, days, fee, online in data.PROCEDURES:
+        await Procedure.create(
+            code=code,
+            name_vi=name_vi,
+            name_en=name_en,
+            search_text=search_key(f"{name_vi} {name_en}"),
+            agency=agencies[agency_code],
+            processing_days=days,
+            fee_vnd=fee,
+            online_level=OnlineLevel(online),
+        )
+    for day, name_vi, name_en in data.HOLIDAYS:
+        await add_holiday(day=day, name_vi=name_vi, name_en=name_en)
+    for username, password, full_name, role, agency_code in data.STAFF:
+        await create_staff_user(
+            username=username,
+            password=password,
+            full_name=full_name,
+            role=StaffRole(role),
+            agency=agencies[agency_code] if agency_code else None,
+        )
+    for phone, name, language, cccd in data.CITIZENS:
+        citizen = await register_citizen(phone=phone, full_name=name, language=Language(language))
+        await set_citizen_cccd(citizen=citizen, cccd=cccd)
+
+
+async def _office_of(agency_code: str) -> Office:
+    return await Office.get(agency__code=agency_code)
+
+
+async def _play(
+    calendar: WorkingCalendar,
+    phone: str,
+    procedure_code: str,
+    agency_code: str,
+    received_at: datetime,
+    moves: list[tuple[str, str, int]],
+) -> str:
+    citizen = await Citizen.get(phone=normalise_phone(phone))
+    dossier = await receive_dossier(
+        citizen=citizen,
+        procedure=await Procedure.get(code=procedure_code),
+        office=await _office_of(agency_code),
+        actor=OFFICER,
+        received_at=received_at,
+    )
+    for status, note, days_later in moves:
+        local = calendar.local(received_at)
+        day = calendar.add_working_days(local.date(), days_later)
+        at = max(received_at, datetime.combine(day, local.time(), local.tzinfo))
+        at = min(at, utc_now())
+        await move_dossier(
+            dossier_id=dossier.id, to_status=DossierStatus(status), actor=OFFICER, note=note, at=at
+        )
+    return dossier.code
+
+
+async def _load_dossiers(out: Callable[[str], object]) -> None:
+    tz = current_policy().timezone
+    calendar = await load_working_calendar(around=utc_now())
+    for phone, procedure_code, agency_code, (y, mo, d, h, mi), moves in data.DOSSIERS:
+        received = datetime(y, mo, d, h, mi, tzinfo=tz)
+        code = await _play(calendar, phone, procedure_code, agency_code, received, moves)
+        out(f"  dossier {code}")
+    today = utc_now().astimezone(tz).date()
+    for phone, procedure_code, agency_code, days_ago, hour, moves in data.RECENT:
+        day = today - timedelta(days=days_ago)
+        received = min(datetime(day.year, day.month, day.day, hour, 0, tzinfo=tz), utc_now())
+        code = await _play(calendar, phone, procedure_code, agency_code, received, moves)
+        out(f"  dossier {code}  (received recently)")
+    # The demo's past is history: its receipts count as sent, not as a backlog for the worker.
+    await OutboxMessage.filter(status=OutboxStatus.QUEUED).update(status=OutboxStatus.SENT)
+
+
+async def ensure_slots(*, days_ahead: int = data.SLOT_DAYS_AHEAD) -> int:
+    """Bookable slots for the coming working days at every office; safe to run every start."""
+    calendar = await load_working_calendar(around=utc_now())
+    tz = calendar.tz
+    today = utc_now().astimezone(tz).date()
+    rows = []
+    for office in await Office.filter(is_active=True).prefetch_related("agency"):
+        capacity = 3 if office.agency.level == AgencyLevel.WARD else 5
+        for offset in range(days_ahead + 1):
+            day: date = today + timedelta(days=offset)
+            if not calendar.is_working_day(day):
+                continue
+            for hour, minute in data.SLOT_TIMES:
+                starts_at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+                rows.append(OfficeSlot(office=office, starts_at=starts_at, capacity=capacity))
+    before = await OfficeSlot.all().count()
+    await OfficeSlot.bulk_create(rows, ignore_conflicts=True)
+    return await OfficeSlot.all().count() - before
+
+
+async def load_demo_data(*, out: Callable[[str], object] = print) -> None:
+    """Load the fixed demo city once, then top up slots: a second run only tops up."""
+    if await Agency.exists():
+        out("demo data already loaded")
+    else:
+        async with in_transaction():
+            await _load_reference()
+            await _load_dossiers(out)
+        out("demo data loaded")
+    added = await ensure_slots()
+    out(f"{added} appointment slots added for the next {data.SLOT_DAYS_AHEAD} days")

@@ -1,0 +1,142 @@
+"""One settings module: every process reads its configuration here, from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.config import Config, Environ
+from starlette.datastructures import Secret
+
+MODEL_MODULES = ["models"]
+MIGRATIONS_MODULE = "models.migrations"
+DEV_SECRET_NAMES = ("secret_key", "pii_hash_key")
+
+
+class SettingsError(RuntimeError):
+    """A configuration problem that must stop start-up with one clear line."""
+
+
+def _var_dir(environ: Environ | os._Environ[str]) -> Path:
+    return Path(environ.get("MGOV_VAR_DIR", "var")).resolve()
+
+
+def default_database_url(var_dir: Path) -> str:
+    """The embedded default: an SQLite file under ./var/, so a new machine installs nothing."""
+    return f"sqlite://{var_dir / 'mgov.sqlite3'}"
+
+
+def _dev_secret(var_dir: Path, name: str) -> Secret:
+    """Development secrets are generated once, kept under ./var/, so restarts keep tokens valid."""
+    path = var_dir / name
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return Secret(path.read_text(encoding="utf-8").strip())
+
+
+def _parse_clock(value: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise SettingsError(f"MGOV_AFTERNOON_CUTOFF must look like 15:00, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    var_dir: Path
+    secret_key: Secret
+    pii_hash_key: Secret
+    timezone: ZoneInfo
+    afternoon_cutoff: time
+    port: int
+    log_level: str
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def tortoise_config(self) -> dict[str, Any]:
+        """The Tortoise config that the app, the CLI and the tests share."""
+        return tortoise_config(self.database_url)
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment; in production a missing secret is a refusal to start."""
+    source: Environ | dict[str, str] = Environ(environ) if environ is not None else Environ()
+    config = Config(environ=source)  # type: ignore[arg-type]
+    env = config("MGOV_ENV", default="development")
+    if env not in ("development", "production"):
+        raise SettingsError(f"MGOV_ENV must be development or production, got {env!r}")
+    var_dir = _var_dir(source)  # type: ignore[arg-type]
+    production = env == "production"
+
+    def secret(name: str) -> Secret:
+        variable = f"MGOV_{name.upper()}"
+        value = config(variable, cast=Secret, default=None)
+        if value is not None and str(value):
+            return value
+        if production:
+            raise SettingsError(f"{variable} is required when MGOV_ENV=production")
+        return _dev_secret(var_dir, name)
+
+    database_url = config("DATABASE_URL", default="") or ""
+    if not database_url:
+        if production:
+            raise SettingsError("DATABASE_URL is required when MGOV_ENV=production")
+        var_dir.mkdir(parents=True, exist_ok=True)
+        database_url = default_database_url(var_dir)
+    database_url = normalise_database_url(database_url)
+
+    return Settings(
+        env=env,
+        database_url=database_url,
+        var_dir=var_dir,
+        secret_key=secret("secret_key"),
+        pii_hash_key=secret("pii_hash_key"),
+        timezone=ZoneInfo(config("MGOV_TIME_ZONE", default="Asia/Ho_Chi_Minh")),
+        afternoon_cutoff=_parse_clock(config("MGOV_AFTERNOON_CUTOFF", default="15:00")),
+        port=config("PORT", cast=int, default=8000),
+        log_level=config("MGOV_LOG_LEVEL", default="INFO").upper(),
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms platforms hand out (postgresql://) as well as Tortoise's own."""
+    for prefix in ("postgresql://", "postgresql+asyncpg://", "postgres+asyncpg://"):
+        if url.startswith(prefix):
+            return "postgres://" + url[len(prefix) :]
+    return url
+
+
+def _module_level_config() -> dict[str, Any]:
+    """For `tortoise makemigrations`: the same database the running service would use."""
+    url = os.environ.get("DATABASE_URL") or default_database_url(_var_dir(os.environ))
+    return tortoise_config(normalise_database_url(url))
+
+
+TORTOISE_ORM = _module_level_config()

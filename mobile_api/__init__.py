@@ -1,0 +1,1 @@
+"""The JSON door: Starlette app factory, routes, errors as problem+json."""

@@ -1,0 +1,45 @@
+"""`create_app(settings)`: the one place the web process is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from domain.errors import DomainError
+from mgov.database import open_database
+from mgov.settings import Settings
+from mobile_api import health
+from mobile_api.middleware import RequestIdMiddleware
+from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
+
+OUTBOUND_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_database(settings), aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http:
+            app.state.http = http
+            yield
+
+    app = Starlette(
+        routes=[*health.routes],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(GZipMiddleware, minimum_size=500),
+        ],
+        exception_handlers={
+            DomainError: domain_error_handler,
+            HTTPException: http_error_handler,
+            Exception: unexpected_error_handler,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

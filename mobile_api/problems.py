@@ -1,0 +1,73 @@
+"""Every error leaves as application/problem+json with a stable `type`, in the caller's language."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from domain.catalogue import has_text, text
+from domain.errors import DomainError
+
+logger = logging.getLogger(__name__)
+PROBLEM_BASE = "https://mgov.example/problems/"
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+
+
+def request_language(request: Request) -> str:
+    """Vietnamese unless the caller prefers English (Accept-Language, first match wins)."""
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith("vi"):
+            return "vi"
+    return "vi"
+
+
+class ProblemResponse(JSONResponse):
+    media_type = "application/problem+json"
+
+
+def problem(
+    request: Request, *, code: str, status: int, params: dict[str, Any] | None = None, **extra: Any
+) -> ProblemResponse:
+    language = request_language(request)
+    key = f"error.{code}"
+    detail = (
+        text(key, language, **(params or {})) if has_text(key) else text("error.internal", language)
+    )
+    title = (
+        text(f"error.{_HTTP_CODES.get(status, code)}", language)
+        if has_text(f"error.{_HTTP_CODES.get(status, code)}")
+        else detail
+    )
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return ProblemResponse(body, status_code=status, headers={"Content-Language": language})
+
+
+async def domain_error_handler(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, DomainError)
+    return problem(request, code=exc.code, status=exc.status, params=exc.params)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "bad_request")
+    return problem(request, code=code, status=exc.status_code)
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> ProblemResponse:
+    """No stack trace reaches a user; the log keeps it, under the request id."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(request, code="internal", status=500)

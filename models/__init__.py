@@ -1,0 +1,25 @@
+"""Tortoise models: the schema of mgov. Imports nothing above it."""
+
+from models.agencies import Agency, Holiday, Office, Procedure
+from models.appointments import Appointment, OfficeSlot
+from models.citizens import Citizen, ConsentRecord
+from models.dossiers import Dossier, DossierEvent, DossierSequence
+from models.outbox import OutboxMessage
+from models.staff import AuditLog, StaffUser
+
+__all__ = [
+    "Agency",
+    "Appointment",
+    "AuditLog",
+    "Citizen",
+    "ConsentRecord",
+    "Dossier",
+    "DossierEvent",
+    "DossierSequence",
+    "Holiday",
+    "Office",
+    "OfficeSlot",
+    "OutboxMessage",
+    "Procedure",
+    "StaffUser",
+]

@@ -1,0 +1,79 @@
+"""Enumerations stored in the database; their values are part of the schema and the API."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AgencyLevel(StrEnum):
+    CITY = "city"
+    DEPARTMENT = "department"
+    WARD = "ward"
+
+
+class OnlineLevel(StrEnum):
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+class Language(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+class DossierStatus(StrEnum):
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    NEEDS_SUPPLEMENT = "needs_supplement"
+    RESULT_READY = "result_ready"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ActorKind(StrEnum):
+    CITIZEN = "citizen"
+    STAFF = "staff"
+    SYSTEM = "system"
+    INTEGRATION = "integration"
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+class StaffRole(StrEnum):
+    AGENT = "agent"
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    PUSH = "push"
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class ConsentPurpose(StrEnum):
+    """What a citizen agreed to; essential messages (OTP, receipts) need no consent."""
+
+    PERSONAL_DATA = "personal_data"
+    SMS_ALERTS = "sms_alerts"
+    PUSH_ALERTS = "push_alerts"

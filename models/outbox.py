@@ -1,0 +1,40 @@
+"""The outbox: messages to citizens, written in the same transaction as the change behind them."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import Channel, Language, OutboxStatus, Priority
+
+
+class OutboxMessage(Model):
+    """One message on one channel. Its UUID is the reference providers use to drop duplicates."""
+
+    id = fields.UUIDField(primary_key=True)
+    citizen: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Citizen", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    phone = fields.CharField(max_length=16)
+    channel = fields.CharEnumField(Channel, max_length=8)
+    template = fields.CharField(max_length=64)
+    params = fields.JSONField(default=dict)
+    language = fields.CharEnumField(Language, max_length=2)
+    body = fields.TextField(default="")
+    priority = fields.CharEnumField(Priority, max_length=8, default=Priority.NORMAL)
+    status = fields.CharEnumField(OutboxStatus, max_length=12, default=OutboxStatus.QUEUED)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    provider = fields.CharField(max_length=32, default="")
+    provider_message_id = fields.CharField(max_length=128, null=True, db_index=True)
+    segments = fields.IntField(default=0)
+    dedupe_key = fields.CharField(max_length=128, null=True, unique=True)
+    last_error = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+        indexes = (("status", "next_attempt_at"), ("citizen_id", "created_at"))

@@ -1,0 +1,46 @@
+"""Writing to the outbox. Call it inside the transaction of the change the message is about,
+so the message exists exactly when the change does."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from domain.catalogue import text
+from domain.policy import utc_now
+from models import Citizen, OutboxMessage
+from models.enums import Channel, Priority
+
+
+async def enqueue_message(
+    *,
+    citizen: Citizen,
+    template: str,
+    params: dict[str, Any],
+    priority: Priority = Priority.NORMAL,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> OutboxMessage | None:
+    """Queue one message for a citizen; with a dedupe key, a second call for the same event is a
+    no-op (returns None), however often a scheduler or a retried request runs."""
+    message = OutboxMessage(
+        id=uuid.uuid4(),
+        citizen=citizen,
+        phone=citizen.phone,
+        channel=Channel.SMS,
+        template=template,
+        params=params,
+        language=citizen.language,
+        body=text(f"sms.{template}", citizen.language, **params),
+        priority=priority,
+        next_attempt_at=not_before or utc_now(),
+        dedupe_key=dedupe_key,
+    )
+    if dedupe_key is None:
+        await message.save()
+        return message
+    # ON CONFLICT DO NOTHING: a unique violation would abort a PostgreSQL transaction.
+    await OutboxMessage.bulk_create([message], ignore_conflicts=True)
+    stored = await OutboxMessage.get(dedupe_key=dedupe_key)
+    return stored if stored.id == message.id else None

@@ -1,0 +1,111 @@
+"""Test setup: every database test runs once on SQLite and once on a real PostgreSQL server.
+
+Each backend gets a fresh database, built by the checked-in migrations (so the migrations are
+tested too), and every test starts from empty tables. Under CI=true a PostgreSQL server that
+cannot be reached fails the run instead of skipping half of it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.connection import get_connection
+
+from mgov.database import migrate_database, open_database
+from mgov.settings import Settings, load_settings
+
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _admin_url() -> str:
+    return os.environ.get("MGOV_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def _postgres_reachable() -> str | None:
+    try:
+        connection = await asyncpg.connect(_admin_url().replace("postgres://", "postgresql://"))
+    except (OSError, asyncpg.PostgresError) as exc:
+        return str(exc) or type(exc).__name__
+    await connection.close()
+    return None
+
+
+def make_settings(tmp: Path, database_url: str) -> Settings:
+    return load_settings(
+        {
+            "MGOV_ENV": "development",
+            "MGOV_VAR_DIR": str(tmp),
+            "DATABASE_URL": database_url,
+            "MGOV_SECRET_KEY": "test-secret-key-not-for-production-0123456789",
+            "MGOV_PII_HASH_KEY": "test-pii-key-not-for-production-0123456789",
+        }
+    )
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Settings]:
+    """A migrated, empty database of one backend, kept for the whole session."""
+    tmp = tmp_path_factory.mktemp(request.param)
+    if request.param == "sqlite":
+        settings = make_settings(tmp, f"sqlite://{tmp / 'test.sqlite3'}")
+        await migrate_database(settings, quiet=True)
+        yield settings
+        return
+    problem = await _postgres_reachable()
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL unreachable under CI=true: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    name = f"mgov_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(_admin_url().replace("postgres://", "postgresql://"))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        settings = make_settings(tmp, _with_database(_admin_url(), name))
+        await migrate_database(settings, quiet=True)
+        yield settings
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def empty_all_tables() -> None:
+    connection = get_connection("default")
+    tables = [model._meta.db_table for model in Tortoise.apps["models"].values()]
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    else:
+        await connection.execute_script("PRAGMA foreign_keys = OFF")
+        for table in tables:
+            await connection.execute_script(f"DELETE FROM {table}")
+        await connection.execute_script("PRAGMA foreign_keys = ON")
+
+
+@pytest.fixture
+async def db(database: Settings) -> AsyncIterator[Settings]:
+    """The ORM connected to the backend's database, with every table empty."""
+    # Tortoise caches compiled SQL per connection *name*; both backends are called "default",
+    # so SQLite's `?` placeholders would reach PostgreSQL. A real process uses one database.
+    EXECUTOR_CACHE.clear()
+    async with open_database(database):
+        await empty_all_tables()
+        yield database
+
+
+@pytest.fixture
+def backend(database: Settings) -> str:
+    return "postgres" if database.database_url.startswith("postgres") else "sqlite"

@@ -1,0 +1,49 @@
+"""Small builders for test data; each returns saved rows with realistic HCMC values."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.citizens import register_citizen
+from domain.policy import utc_now
+from models import Agency, Citizen, Office, OfficeSlot, Procedure
+from models.enums import AgencyLevel, OnlineLevel
+
+
+async def make_agency(code: str = "H29.99", name: str = "UBND phường Sài Gòn") -> Agency:
+    return await Agency.create(code=code, name_vi=name, name_en=name, level=AgencyLevel.WARD)
+
+
+async def make_office(agency: Agency | None = None) -> Office:
+    agency = agency or await make_agency()
+    return await Office.create(
+        agency=agency,
+        name_vi=f"Bộ phận một cửa {agency.name_vi}",
+        name_en=f"One-stop office, {agency.name_en}",
+        address="45 Lê Duẩn, phường Sài Gòn",
+    )
+
+
+async def make_procedure(
+    agency: Agency, *, code: str = "1.001193", days: int = 3, name: str = "Đăng ký hộ kinh doanh"
+) -> Procedure:
+    return await Procedure.create(
+        code=code,
+        name_vi=name,
+        name_en="Household business registration",
+        search_text=name.lower(),
+        agency=agency,
+        processing_days=days,
+        online_level=OnlineLevel.PARTIAL,
+    )
+
+
+async def make_citizen(phone: str = "0901234567", name: str = "Nguyễn Văn An") -> Citizen:
+    return await register_citizen(phone=phone, full_name=name)
+
+
+async def make_slot(
+    office: Office, *, capacity: int = 1, starts_in: timedelta = timedelta(days=1)
+) -> OfficeSlot:
+    starts_at: datetime = utc_now().replace(microsecond=0) + starts_in
+    return await OfficeSlot.create(office=office, starts_at=starts_at, capacity=capacity)

@@ -1,0 +1,8 @@
+from tests.factories import make_citizen
+
+
+async def test_register_citizen_is_idempotent(db):
+    first = await make_citizen("0901234567")
+    again = await make_citizen("+84 90 123 4567")
+    assert first.id == again.id
+    assert first.phone == "+84901234567"
