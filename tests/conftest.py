@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
@@ -20,6 +21,7 @@ from tortoise.connection import get_connection
 
 from mgov.database import migrate_database, open_database
 from mgov.settings import Settings, load_settings
+from mobile_api.app import create_app
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", "postgres"]
@@ -30,8 +32,9 @@ def _admin_url() -> str:
 
 
 def _with_database(url: str, name: str) -> str:
-    base, _, _ = url.rpartition("/")
-    return f"{base}/{name}"
+    """The same server, another database, with a pool wide enough for real concurrency tests."""
+    base, _, _ = url.partition("?")[0].rpartition("/")
+    return f"{base}/{name}?maxsize=20"
 
 
 async def _postgres_reachable() -> str | None:
@@ -109,3 +112,15 @@ async def db(database: Settings) -> AsyncIterator[Settings]:
 @pytest.fixture
 def backend(database: Settings) -> str:
     return "postgres" if database.database_url.startswith("postgres") else "sqlite"
+
+
+@pytest.fixture
+async def client(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """Real HTTP requests into the ASGI app, its lifespan run as uvicorn would, tables empty."""
+    EXECUTOR_CACHE.clear()
+    app = create_app(database)
+    async with app.router.lifespan_context(app):
+        await empty_all_tables()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mgov.test") as http:
+            yield http
