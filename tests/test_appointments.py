@@ -22,7 +22,6 @@ from models import Appointment, OfficeSlot, OutboxMessage
 from models.enums import AppointmentStatus
 from tests.factories import make_citizen, make_office, make_slot
 
-
 POOL_SIZE = 20  # the `maxsize` tests/conftest.py gives PostgreSQL test databases
 
 
