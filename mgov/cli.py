@@ -42,6 +42,8 @@ def _web(settings: Settings, args: argparse.Namespace) -> None:
         port=args.port or settings.port,
         workers=args.workers,
         proxy_headers=True,
+        # Our handlers only: access lines carry paths, and paths may carry a phone number.
+        log_config=None,
         log_level=settings.log_level.lower(),
     )
 
