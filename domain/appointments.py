@@ -8,8 +8,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from domain.catalogue import localised_name
 from domain.errors import Conflict, NotFound
-from domain.policy import current_policy, utc_now
+from domain.policy import current_policy, local_text, utc_now
 from models import Appointment, Citizen, Office, OfficeSlot, Procedure
 from models.enums import AppointmentStatus
 from notifications.outbox import enqueue_message
@@ -56,10 +57,6 @@ async def _release_seat(slot_id: int) -> None:
     await OfficeSlot.filter(id=slot_id, booked__gt=0).update(booked=F("booked") - 1)
 
 
-def _when_text(slot: OfficeSlot) -> str:
-    return f"{slot.starts_at.astimezone(current_policy().timezone):%H:%M %d/%m/%Y}"
-
-
 async def _notify(citizen: Citizen, appointment: Appointment, slot: OfficeSlot, what: str) -> None:
     office: Office = await slot.office
     await enqueue_message(
@@ -67,8 +64,8 @@ async def _notify(citizen: Citizen, appointment: Appointment, slot: OfficeSlot, 
         template=what,
         params={
             "id": appointment.id,
-            "when": _when_text(slot),
-            "office": office.name_en if citizen.language == "en" else office.name_vi,
+            "when": local_text(slot.starts_at, "%H:%M %d/%m/%Y"),
+            "office": localised_name(office, citizen.language),
         },
     )
 

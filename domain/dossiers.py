@@ -9,11 +9,12 @@ from datetime import datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from domain.catalogue import localised_name
 from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.holidays import load_working_calendar
 from domain.lifecycle import CLOCK_RUNNING, FINISHED, NOTIFY_TEMPLATE, REASON_REQUIRED, can_move
-from domain.policy import current_policy, utc_now
+from domain.policy import current_policy, local_text, utc_now
 from models import Citizen, Dossier, DossierEvent, DossierSequence, Office, Procedure
 from models.enums import ActorKind, DossierStatus
 from notifications.outbox import enqueue_message
@@ -57,10 +58,6 @@ async def _next_number(*, agency_code: str, day: datetime) -> int:
     return row.last_number
 
 
-def _local_date_text(moment: datetime) -> str:
-    return f"{moment.astimezone(current_policy().timezone):%d/%m/%Y}"
-
-
 async def _notify(dossier: Dossier, event: DossierEvent) -> None:
     template = NOTIFY_TEMPLATE.get(event.to_status)
     if template is None:
@@ -72,9 +69,9 @@ async def _notify(dossier: Dossier, event: DossierEvent) -> None:
         template=template,
         params={
             "code": dossier.code,
-            "due_date": _local_date_text(dossier.due_at),
+            "due_date": local_text(dossier.due_at, "%d/%m/%Y"),
             "note": event.note,
-            "office": office.name_en if citizen.language == "en" else office.name_vi,
+            "office": localised_name(office, citizen.language),
         },
         dedupe_key=f"dossier-event:{event.id}",
     )

@@ -43,3 +43,8 @@ def keyed_hash(value: str) -> str:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def local_text(moment: datetime, pattern: str) -> str:
+    """A moment as citizens read it: in the city's local time, in a Vietnamese date order."""
+    return moment.astimezone(current_policy().timezone).strftime(pattern)

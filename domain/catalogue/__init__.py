@@ -51,3 +51,8 @@ def text(key: str, language: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
 
 def placeholders(key: str) -> set[str]:
     return _placeholders(catalogues()[DEFAULT_LANGUAGE][key])
+
+
+def localised_name(item: Any, language: str) -> str:
+    """Rows with `name_vi`/`name_en` (agencies, offices, procedures) in the reader's language."""
+    return str(item.name_en if language == "en" else item.name_vi)
