@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 # The long-running processes of the Procfile; `release` (migrations) runs first, once.
-PROCESSES ?= web
+PROCESSES ?= web worker
 
 .PHONY: run test lint clean
 

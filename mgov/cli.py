@@ -48,10 +48,30 @@ def _web(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def _worker(settings: Settings, args: argparse.Namespace) -> None:
+    from notifications.runner import run_worker
+
+    asyncio.run(run_worker(settings))
+
+
+def _outbox(settings: Settings, args: argparse.Namespace) -> None:
+    from mgov.database import open_database
+    from notifications.runner import outbox_report
+
+    async def run() -> None:
+        async with open_database(settings):
+            for line in await outbox_report():
+                print(line)
+
+    asyncio.run(run())
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Any]]] = {
     "migrate": ("apply the checked-in database migrations", _migrate),
     "seed": ("load the Ho Chi Minh City demo data set (once)", _seed),
     "web": ("serve the HTTP API with uvicorn", _web),
+    "worker": ("send queued messages (outbox dispatcher)", _worker),
+    "outbox": ("print outbox counts by status and the oldest queued age", _outbox),
 }
 
 

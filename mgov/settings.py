@@ -60,6 +60,10 @@ class Settings:
     afternoon_cutoff: time
     port: int
     log_level: str
+    sms_providers: tuple[str, ...] = ("log",)
+    sms_http_url: str = ""
+    sms_http_token: Secret = Secret("")
+    sms_keep_diacritics: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -122,7 +126,35 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         afternoon_cutoff=_parse_clock(config("MGOV_AFTERNOON_CUTOFF", default="15:00")),
         port=config("PORT", cast=int, default=8000),
         log_level=config("MGOV_LOG_LEVEL", default="INFO").upper(),
+        **_sms_settings(config, production),
     )
+
+
+SMS_PROVIDER_NAMES = ("log", "http")
+
+
+def _sms_settings(config: Config, production: bool) -> dict[str, Any]:
+    names = tuple(
+        name.strip()
+        for name in config("MGOV_SMS_PROVIDERS", default="log").split(",")
+        if name.strip()
+    )
+    unknown = [name for name in names if name not in SMS_PROVIDER_NAMES]
+    if not names or unknown:
+        raise SettingsError(
+            f"MGOV_SMS_PROVIDERS must list some of {', '.join(SMS_PROVIDER_NAMES)}, got {unknown}"
+        )
+    if production and "log" in names:
+        raise SettingsError("MGOV_SMS_PROVIDERS=log prints messages and is refused in production")
+    url = config("MGOV_SMS_HTTP_URL", default="")
+    if "http" in names and not url:
+        raise SettingsError("MGOV_SMS_HTTP_URL is required when MGOV_SMS_PROVIDERS lists http")
+    return {
+        "sms_providers": names,
+        "sms_http_url": url,
+        "sms_http_token": config("MGOV_SMS_HTTP_TOKEN", cast=Secret, default=""),
+        "sms_keep_diacritics": config("MGOV_SMS_KEEP_DIACRITICS", cast=bool, default=False),
+    }
 
 
 def normalise_database_url(url: str) -> str:

@@ -4,7 +4,7 @@ from models.agencies import Agency, Holiday, Office, Procedure
 from models.appointments import Appointment, OfficeSlot
 from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
-from models.outbox import OutboxMessage
+from models.outbox import Device, OutboxMessage
 from models.staff import AuditLog, StaffUser
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "AuditLog",
     "Citizen",
     "ConsentRecord",
+    "Device",
     "Dossier",
     "DossierEvent",
     "DossierSequence",

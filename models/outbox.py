@@ -25,6 +25,8 @@ class OutboxMessage(Model):
     status = fields.CharEnumField(OutboxStatus, max_length=12, default=OutboxStatus.QUEUED)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
+    lease_until = fields.DatetimeField(null=True)
+    claim_token = fields.CharField(max_length=32, null=True, db_index=True)
     provider = fields.CharField(max_length=32, default="")
     provider_message_id = fields.CharField(max_length=128, null=True, db_index=True)
     segments = fields.IntField(default=0)
@@ -37,4 +39,24 @@ class OutboxMessage(Model):
 
     class Meta:
         table = "outbox_message"
-        indexes = (("status", "next_attempt_at"), ("citizen_id", "created_at"))
+        indexes = (
+            ("status", "next_attempt_at"),
+            ("status", "lease_until"),
+            ("citizen_id", "created_at"),
+        )
+
+
+class Device(Model):
+    """A phone's push token. Removed when the push service says the token is dead."""
+
+    id = fields.IntField(primary_key=True)
+    citizen: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Citizen", related_name="devices", on_delete=fields.CASCADE
+    )
+    platform = fields.CharField(max_length=16)
+    token = fields.CharField(max_length=512, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "device"

@@ -1,0 +1,1 @@
+"""Providers: one client per gateway or push service, all behind `providers.base.Provider`."""

@@ -1,0 +1,60 @@
+"""The `worker` process: providers built from settings, the outbox loop, a clean SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import aiohttp
+
+from domain.policy import utc_now
+from mgov.database import open_database
+from mgov.settings import Settings
+from models import OutboxMessage
+from models.enums import OutboxStatus
+from notifications.providers.base import Provider
+from notifications.providers.http_sms import HttpSmsProvider
+from notifications.providers.log import LogProvider
+from notifications.worker import OutboxWorker, WorkerConfig
+
+logger = logging.getLogger("mgov.worker")
+OUTBOUND_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
+
+
+def build_sms_providers(settings: Settings, session: aiohttp.ClientSession) -> list[Provider]:
+    """The SMS providers in priority order: the first that accepts a message sends it."""
+    builders = {
+        "log": lambda: LogProvider(),
+        "http": lambda: HttpSmsProvider(
+            session=session, url=settings.sms_http_url, token=str(settings.sms_http_token)
+        ),
+    }
+    return [builders[name]() for name in settings.sms_providers]
+
+
+async def run_worker(settings: Settings) -> None:
+    """SIGTERM or SIGINT: stop claiming, settle the batch in hand, then exit."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with open_database(settings), aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http:
+        worker = OutboxWorker(
+            sms_providers=build_sms_providers(settings, http),
+            config=WorkerConfig(keep_diacritics=settings.sms_keep_diacritics),
+        )
+        logger.info("worker started with SMS providers %s", ", ".join(settings.sms_providers))
+        await worker.run(stop)
+    logger.info("worker stopped")
+
+
+async def outbox_report() -> list[str]:
+    """What an operator asks first: how many messages in each state, how old is the oldest."""
+    lines = []
+    for status in OutboxStatus:
+        lines.append(f"{status.value:<10} {await OutboxMessage.filter(status=status).count()}")
+    oldest = await OutboxMessage.filter(status=OutboxStatus.QUEUED).order_by("created_at").first()
+    age = f"{(utc_now() - oldest.created_at).total_seconds():.0f} s" if oldest else "-"
+    lines.append(f"oldest queued: {age}")
+    return lines
