@@ -32,13 +32,24 @@ def mask_phones(text: str) -> str:
     return _CANDIDATE.sub(_mask, text)
 
 
+_TRACEBACKS = logging.Formatter()
+
+
 class MaskingFilter(logging.Filter):
+    """Masks the message, the exception text and the stack a record carries; adds the request id."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         message = record.getMessage()
         masked = mask_phones(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_phones(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_phones(record.stack_info)
         return True
 
 

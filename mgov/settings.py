@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
@@ -36,9 +37,33 @@ def _dev_secret(var_dir: Path, name: str) -> Secret:
     path = var_dir / name
     if not path.exists():
         var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
+        # Created owner-only from the first byte, never briefly readable by others.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(48))
     return Secret(path.read_text(encoding="utf-8").strip())
+
+
+def _checked(config: Config, name: str, cast: type, default: str) -> Any:
+    """A typed variable; a value of the wrong type is a SettingsError naming it, not a traceback."""
+    try:
+        return config(name, cast=cast, default=default)
+    except ValueError:
+        raise SettingsError(f"{name} has a value that is not a valid {cast.__name__}") from None
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"MGOV_TIME_ZONE {name!r} is not a known time zone") from None
+
+
+def _log_level(name: str) -> str:
+    level = name.strip().upper()
+    if level not in logging.getLevelNamesMapping():
+        raise SettingsError(f"MGOV_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {name!r}")
+    return level
 
 
 def _parse_clock(value: str) -> time:
@@ -52,7 +77,7 @@ def _parse_clock(value: str) -> time:
 @dataclass(frozen=True)
 class Settings:
     env: str
-    database_url: str
+    database_url: str = field(repr=False)
     var_dir: Path
     secret_key: Secret
     pii_hash_key: Secret
@@ -122,10 +147,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         secret_key=secret("secret_key"),
         pii_hash_key=secret("pii_hash_key"),
-        timezone=ZoneInfo(config("MGOV_TIME_ZONE", default="Asia/Ho_Chi_Minh")),
+        timezone=_zone(config("MGOV_TIME_ZONE", default="Asia/Ho_Chi_Minh")),
         afternoon_cutoff=_parse_clock(config("MGOV_AFTERNOON_CUTOFF", default="15:00")),
-        port=config("PORT", cast=int, default=8000),
-        log_level=config("MGOV_LOG_LEVEL", default="INFO").upper(),
+        port=_checked(config, "PORT", int, "8000"),
+        log_level=_log_level(config("MGOV_LOG_LEVEL", default="INFO")),
         **_sms_settings(config, production),
     )
 
@@ -153,7 +178,7 @@ def _sms_settings(config: Config, production: bool) -> dict[str, Any]:
         "sms_providers": names,
         "sms_http_url": url,
         "sms_http_token": config("MGOV_SMS_HTTP_TOKEN", cast=Secret, default=""),
-        "sms_keep_diacritics": config("MGOV_SMS_KEEP_DIACRITICS", cast=bool, default=False),
+        "sms_keep_diacritics": _checked(config, "MGOV_SMS_KEEP_DIACRITICS", bool, "false"),
     }
 
 

@@ -26,6 +26,8 @@ class RequestIdMiddleware:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        # For the 500 handler, which Starlette runs outside this middleware.
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -11,6 +12,7 @@ from starlette.responses import JSONResponse
 
 from domain.catalogue import has_text, text
 from domain.errors import DomainError
+from mgov.logs import request_id_var
 
 logger = logging.getLogger(__name__)
 PROBLEM_BASE = "https://mgov.example/problems/"
@@ -34,18 +36,21 @@ class ProblemResponse(JSONResponse):
 
 
 def problem(
-    request: Request, *, code: str, status: int, params: dict[str, Any] | None = None, **extra: Any
+    request: Request,
+    *,
+    code: str,
+    status: int,
+    params: dict[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> ProblemResponse:
     language = request_language(request)
     key = f"error.{code}"
     detail = (
         text(key, language, **(params or {})) if has_text(key) else text("error.internal", language)
     )
-    title = (
-        text(f"error.{_HTTP_CODES.get(status, code)}", language)
-        if has_text(f"error.{_HTTP_CODES.get(status, code)}")
-        else detail
-    )
+    generic = _HTTP_CODES.get(status)
+    title = text(f"error.{generic}", language) if generic else detail
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
         "title": title,
@@ -53,7 +58,16 @@ def problem(
         "detail": detail,
         **extra,
     }
-    return ProblemResponse(body, status_code=status, headers={"Content-Language": language})
+    request_id = request.scope.get("state", {}).get("request_id")
+    return ProblemResponse(
+        body,
+        status_code=status,
+        headers={
+            **(headers or {}),
+            "Content-Language": language,
+            **({"X-Request-ID": request_id} if request_id else {}),
+        },
+    )
 
 
 async def domain_error_handler(request: Request, exc: Exception) -> ProblemResponse:
@@ -64,10 +78,15 @@ async def domain_error_handler(request: Request, exc: Exception) -> ProblemRespo
 async def http_error_handler(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "bad_request")
-    return problem(request, code=code, status=exc.status_code)
+    return problem(request, code=code, status=exc.status_code, headers=exc.headers)
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> ProblemResponse:
-    """No stack trace reaches a user; the log keeps it, under the request id."""
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    """No stack trace reaches a user; the log keeps it, under the request id. Starlette runs this
+    handler outside our middleware, so the request id is restored here from the scope."""
+    token = request_id_var.set(request.scope.get("state", {}).get("request_id", "-"))
+    try:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    finally:
+        request_id_var.reset(token)
     return problem(request, code="internal", status=500)

@@ -152,10 +152,6 @@ async def test_wrong_method_is_a_405_problem(client: httpx.AsyncClient) -> None:
     assert body["title"] == catalogue("vi", "error.method_not_allowed")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="http_error_handler drops HTTPException.headers, so a 405 has no Allow header",
-)
 async def test_wrong_method_names_the_allowed_ones(client: httpx.AsyncClient) -> None:
     response = await client.post("/healthz", json={})
     assert response.status_code == 405
@@ -203,11 +199,6 @@ async def test_unexpected_error_is_a_500_problem_without_a_stack_trace(
     assert records[0].exc_info[0] is RuntimeError
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ServerErrorMiddleware (outside RequestIdMiddleware) sends the 500: no X-Request-ID, "
-    "and the error is logged after the request id was reset",
-)
 async def test_unexpected_error_keeps_the_request_id(
     extra_client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
