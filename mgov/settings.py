@@ -52,6 +52,13 @@ def _checked(config: Config, name: str, cast: type, default: str) -> Any:
         raise SettingsError(f"{name} has a value that is not a valid {cast.__name__}") from None
 
 
+def _positive(config: Config, name: str, default: int) -> int:
+    value = _checked(config, name, int, str(default))
+    if value < 1:
+        raise SettingsError(f"{name} must be a positive whole number, got {value}")
+    return int(value)
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -89,6 +96,9 @@ class Settings:
     sms_http_url: str = ""
     sms_http_token: Secret = Secret("")
     sms_keep_diacritics: bool = False
+    worker_lease_seconds: int = 120
+    worker_batch_size: int = 100
+    worker_concurrency: int = 32
 
     @property
     def is_production(self) -> bool:
@@ -151,6 +161,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         afternoon_cutoff=_parse_clock(config("MGOV_AFTERNOON_CUTOFF", default="15:00")),
         port=_checked(config, "PORT", int, "8000"),
         log_level=_log_level(config("MGOV_LOG_LEVEL", default="INFO")),
+        worker_lease_seconds=_positive(config, "MGOV_WORKER_LEASE_SECONDS", 120),
+        worker_batch_size=_positive(config, "MGOV_WORKER_BATCH_SIZE", 100),
+        worker_concurrency=_positive(config, "MGOV_WORKER_CONCURRENCY", 32),
         **_sms_settings(config, production),
     )
 

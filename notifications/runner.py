@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 
 import aiohttp
 
@@ -42,7 +43,12 @@ async def run_worker(settings: Settings) -> None:
     async with open_database(settings), aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http:
         worker = OutboxWorker(
             sms_providers=build_sms_providers(settings, http),
-            config=WorkerConfig(keep_diacritics=settings.sms_keep_diacritics),
+            config=WorkerConfig(
+                keep_diacritics=settings.sms_keep_diacritics,
+                lease=timedelta(seconds=settings.worker_lease_seconds),
+                batch_size=settings.worker_batch_size,
+                concurrency=settings.worker_concurrency,
+            ),
         )
         logger.info("worker started with SMS providers %s", ", ".join(settings.sms_providers))
         await worker.run(stop)
