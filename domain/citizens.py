@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tortoise.transactions import in_transaction
+
 from domain.errors import InvalidInput
 from domain.phones import normalise_phone
 from domain.policy import keyed_hash
@@ -57,10 +59,16 @@ async def find_citizen_by_cccd(*, cccd: str) -> Citizen | None:
 async def record_consent(
     *, citizen: Citizen, purpose: ConsentPurpose, granted: bool, channel: str
 ) -> ConsentRecord:
-    """Consent is history, not a flag: every grant and withdrawal is kept with its channel."""
-    return await ConsentRecord.create(
-        citizen=citizen, purpose=purpose, granted=granted, channel=channel
-    )
+    """Consent is history: every grant and withdrawal is kept with its channel. The current
+    SMS choice is also kept on the citizen, so the worker checks a whole batch in one query."""
+    async with in_transaction():
+        record = await ConsentRecord.create(
+            citizen=citizen, purpose=purpose, granted=granted, channel=channel
+        )
+        if purpose == ConsentPurpose.SMS_ALERTS:
+            citizen.sms_opt_out = not granted
+            await citizen.save(update_fields=["sms_opt_out", "updated_at"])
+    return record
 
 
 async def has_consent(*, citizen: Citizen, purpose: ConsentPurpose) -> bool:

@@ -73,6 +73,16 @@ def _log_level(name: str) -> str:
     return level
 
 
+def _quiet_hours(value: str) -> tuple[time, time] | None:
+    """`21:00-07:00`, or `off` for none."""
+    if value.strip().lower() in ("", "off", "none"):
+        return None
+    start, _, end = value.partition("-")
+    if not end:
+        raise SettingsError(f"MGOV_QUIET_HOURS must look like 21:00-07:00 or off, got {value!r}")
+    return _parse_clock(start.strip()), _parse_clock(end.strip())
+
+
 def _parse_clock(value: str) -> time:
     try:
         hours, minutes = value.split(":")
@@ -99,6 +109,8 @@ class Settings:
     worker_lease_seconds: int = 120
     worker_batch_size: int = 100
     worker_concurrency: int = 32
+    quiet_hours: tuple[time, time] | None = (time(21, 0), time(7, 0))
+    test_number_prefix: str = "+8490000000"
 
     @property
     def is_production(self) -> bool:
@@ -164,6 +176,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         worker_lease_seconds=_positive(config, "MGOV_WORKER_LEASE_SECONDS", 120),
         worker_batch_size=_positive(config, "MGOV_WORKER_BATCH_SIZE", 100),
         worker_concurrency=_positive(config, "MGOV_WORKER_CONCURRENCY", 32),
+        quiet_hours=_quiet_hours(config("MGOV_QUIET_HOURS", default="21:00-07:00")),
+        test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
         **_sms_settings(config, production),
     )
 

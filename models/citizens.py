@@ -17,6 +17,7 @@ class Citizen(Model):
     language = fields.CharEnumField(Language, max_length=2, default=Language.VI)
     cccd_hash = fields.CharField(max_length=64, null=True, db_index=True)
     cccd_last4 = fields.CharField(max_length=4, null=True)
+    sms_opt_out = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -17,7 +17,7 @@ from models.enums import OutboxStatus
 from notifications.providers.base import Provider
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.providers.log import LogProvider
-from notifications.worker import OutboxWorker, WorkerConfig
+from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 
 logger = logging.getLogger("mgov.worker")
 OUTBOUND_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
@@ -48,6 +48,10 @@ async def run_worker(settings: Settings) -> None:
                 lease=timedelta(seconds=settings.worker_lease_seconds),
                 batch_size=settings.worker_batch_size,
                 concurrency=settings.worker_concurrency,
+                quiet_hours=QuietHours(*settings.quiet_hours, tz=settings.timezone)
+                if settings.quiet_hours
+                else None,
+                test_number_prefix=settings.test_number_prefix,
             ),
         )
         logger.info("worker started with SMS providers %s", ", ".join(settings.sms_providers))

@@ -10,16 +10,19 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 
 from domain.policy import utc_now
-from models import OutboxMessage
-from models.enums import Channel, OutboxStatus
+from models import Citizen, OutboxMessage
+from models.enums import Channel, OutboxStatus, Priority
 from notifications.claim import claim_due_messages
 from notifications.providers.base import Accepted, OutgoingMessage, Provider, SendFailure
 from notifications.sms_encoding import measure_sms, to_sms_text
+from notifications.test_numbers import TestNumberProvider, is_test_number
 
 logger = logging.getLogger("mgov.worker")
 
@@ -37,6 +40,28 @@ class RetryPolicy:
         return max(delay, retry_after or 0.0)
 
 
+@dataclass(frozen=True)
+class QuietHours:
+    """Non-urgent SMS wait for morning: nobody wants a reminder at 23:00."""
+
+    start: time = time(21, 0)
+    end: time = time(7, 0)
+    tz: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")
+
+    def resume_at(self, moment: datetime) -> datetime | None:
+        """When a message due at `moment` may go out, or None when it may go now."""
+        local = moment.astimezone(self.tz)
+        clock = local.time()
+        if self.start <= self.end:
+            quiet = self.start <= clock < self.end
+        else:
+            quiet = clock >= self.start or clock < self.end
+        if not quiet:
+            return None
+        day = local.date() if clock < self.end else local.date() + timedelta(days=1)
+        return datetime.combine(day, self.end, self.tz)
+
+
 @dataclass
 class WorkerConfig:
     batch_size: int = 100
@@ -45,6 +70,8 @@ class WorkerConfig:
     poll_interval: float = 1.0
     keep_diacritics: bool = False
     retry: RetryPolicy = RetryPolicy()
+    quiet_hours: QuietHours | None = QuietHours()
+    test_number_prefix: str = "+8490000000"
 
 
 class OutboxWorker:
@@ -54,11 +81,19 @@ class OutboxWorker:
         self.sms_providers = sms_providers
         self.config = config or WorkerConfig()
         self._slots = asyncio.Semaphore(self.config.concurrency)
+        self._test_numbers = TestNumberProvider()
 
     async def run_once(self) -> int:
         """Claim one batch and settle every message in it; returns how many were claimed."""
         batch = await claim_due_messages(limit=self.config.batch_size, lease=self.config.lease)
-        await asyncio.gather(*(self._settle(message) for message in batch))
+        if not batch:
+            return 0
+        citizen_ids = {m.citizen_id for m in batch if m.citizen_id is not None}
+        opted_out = set(
+            await Citizen.filter(id__in=citizen_ids, sms_opt_out=True).values_list("id", flat=True)
+        )
+        now = utc_now()
+        await asyncio.gather(*(self._settle(m, now, m.citizen_id in opted_out) for m in batch))
         return len(batch)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -72,7 +107,19 @@ class OutboxWorker:
                 except TimeoutError:
                     pass
 
-    async def _settle(self, message: OutboxMessage) -> None:
+    async def _settle(self, message: OutboxMessage, now: datetime, opted_out: bool) -> None:
+        urgent = message.priority == Priority.URGENT
+        if opted_out and not urgent:
+            await self._record_failure(message, SendFailure("opted out", retryable=False))
+            return
+        resume_at = (
+            None
+            if urgent or not self.config.quiet_hours
+            else (self.config.quiet_hours.resume_at(now))
+        )
+        if resume_at is not None:
+            await self._defer(message, resume_at)
+            return
         async with self._slots:
             try:
                 accepted, body = await self._send(message)
@@ -81,11 +128,16 @@ class OutboxWorker:
             else:
                 await self._record_sent(message, accepted, body)
 
+    def _providers_for(self, phone: str) -> list[Provider]:
+        if is_test_number(phone, self.config.test_number_prefix):
+            return [self._test_numbers]
+        return self.sms_providers
+
     async def _send(self, message: OutboxMessage) -> tuple[Accepted, str]:
         body = to_sms_text(message.body, keep_diacritics=self.config.keep_diacritics)
         outgoing = OutgoingMessage(id=str(message.id), phone=message.phone, body=body)
         last: SendFailure | None = None
-        for provider in self.sms_providers:
+        for provider in self._providers_for(message.phone):
             try:
                 return await provider.send(outgoing), body
             except SendFailure as failure:
@@ -98,10 +150,23 @@ class OutboxWorker:
     def _claimed(self, message: OutboxMessage) -> QuerySet[OutboxMessage]:
         return OutboxMessage.filter(id=message.id, claim_token=message.claim_token)
 
-    async def _record_sent(self, message: OutboxMessage, accepted: Accepted, body: str) -> None:
+    async def _defer(self, message: OutboxMessage, until: datetime) -> None:
+        """Back to the queue for later; a deferral is not a failed attempt."""
         await self._claimed(message).update(
-            status=OutboxStatus.SENT,
-            sent_at=utc_now(),
+            status=OutboxStatus.QUEUED,
+            next_attempt_at=until,
+            attempts=F("attempts") - 1,
+            lease_until=None,
+            claim_token=None,
+        )
+
+    async def _record_sent(self, message: OutboxMessage, accepted: Accepted, body: str) -> None:
+        now = utc_now()
+        simulated = accepted.provider == TestNumberProvider.name
+        await self._claimed(message).update(
+            status=OutboxStatus.DELIVERED if simulated else OutboxStatus.SENT,
+            sent_at=now,
+            delivered_at=now if simulated else None,
             provider=accepted.provider,
             provider_message_id=accepted.provider_message_id,
             segments=measure_sms(body).segments if message.channel == Channel.SMS else 0,

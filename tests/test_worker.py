@@ -38,7 +38,9 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def _worker(http, url: str, **config) -> OutboxWorker:
+    """A worker with no quiet hours unless a test gives some: tests run at any local hour."""
     provider = HttpSmsProvider(session=http, url=url, token="gw-token")
+    config.setdefault("quiet_hours", None)
     return OutboxWorker(sms_providers=[provider], config=WorkerConfig(**config))
 
 
@@ -148,7 +150,8 @@ async def test_the_next_gateway_takes_over_when_the_first_is_down(db, http):
             sms_providers=[
                 HttpSmsProvider(session=http, url=down_url),
                 HttpSmsProvider(session=http, url=up_url),
-            ]
+            ],
+            config=WorkerConfig(quiet_hours=None),
         )
         (message,) = await _queue()
         await worker.run_once()
