@@ -146,6 +146,7 @@ async def reschedule_appointment(
             await _release_seat(appointment.slot_id)
             appointment.slot = new_slot
             appointment.active_key = _active_key(citizen.id, new_slot.id)
+            appointment.reminders_sent = 0
             await appointment.save()
             await _notify(citizen, appointment, new_slot, "appointment_rescheduled")
     except IntegrityError:

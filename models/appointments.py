@@ -44,9 +44,10 @@ class Appointment(Model):
     )
     active_key = fields.CharField(max_length=40, null=True, unique=True)
     cancel_reason = fields.CharField(max_length=300, default="")
+    reminders_sent = fields.SmallIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "appointment"
-        indexes = (("citizen_id", "status"),)
+        indexes = (("citizen_id", "status"), ("status", "reminders_sent"))

@@ -17,6 +17,7 @@ from models.enums import OutboxStatus
 from notifications.providers.base import Provider
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.providers.log import LogProvider
+from notifications.scheduler import enqueue_due_reminders
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 
 logger = logging.getLogger("mgov.worker")
@@ -55,8 +56,23 @@ async def run_worker(settings: Settings) -> None:
             ),
         )
         logger.info("worker started with SMS providers %s", ", ".join(settings.sms_providers))
-        await worker.run(stop)
+        await asyncio.gather(worker.run(stop), run_scheduler(stop))
     logger.info("worker stopped")
+
+
+async def run_scheduler(stop: asyncio.Event, interval: float = 60.0) -> None:
+    """The reminder scan, once a minute; a failed scan is logged and tried again next time."""
+    while not stop.is_set():
+        try:
+            queued = await enqueue_due_reminders()
+            if queued:
+                logger.info("queued %d appointment reminders", queued)
+        except Exception:
+            logger.exception("reminder scan failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+        except TimeoutError:
+            pass
 
 
 async def outbox_report() -> list[str]:

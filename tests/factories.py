@@ -11,7 +11,11 @@ from models.enums import AgencyLevel, OnlineLevel
 
 
 async def make_agency(code: str = "H29.99", name: str = "UBND phường Sài Gòn") -> Agency:
-    return await Agency.create(code=code, name_vi=name, name_en=name, level=AgencyLevel.WARD)
+    """The agency with this code, created on first use (codes are unique)."""
+    agency, _ = await Agency.get_or_create(
+        code=code, defaults={"name_vi": name, "name_en": name, "level": AgencyLevel.WARD}
+    )
+    return agency
 
 
 async def make_office(agency: Agency | None = None) -> Office:
