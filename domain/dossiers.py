@@ -58,6 +58,14 @@ async def _next_number(*, agency_code: str, day: datetime) -> int:
     return row.last_number
 
 
+SMS_NOTE_LENGTH = 60
+
+
+def _short(note: str) -> str:
+    """An officer's note, cut so the SMS stays one segment; the app shows it whole."""
+    return note if len(note) <= SMS_NOTE_LENGTH else note[: SMS_NOTE_LENGTH - 3].rstrip() + "..."
+
+
 async def _notify(dossier: Dossier, event: DossierEvent) -> None:
     template = NOTIFY_TEMPLATE.get(event.to_status)
     if template is None:
@@ -70,7 +78,7 @@ async def _notify(dossier: Dossier, event: DossierEvent) -> None:
         params={
             "code": dossier.code,
             "due_date": local_text(dossier.due_at, "%d/%m/%Y"),
-            "note": event.note,
+            "note": _short(event.note),
             "office": localised_name(office, citizen.language),
         },
         dedupe_key=f"dossier-event:{event.id}",

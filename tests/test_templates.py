@@ -1,0 +1,44 @@
+"""Every SMS template, filled with realistic longest values, fits one GSM-7 segment once its
+diacritics are folded: a second segment doubles the city's bill for every alert."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.catalogue import LANGUAGES, catalogues, placeholders, text
+from domain.dossiers import SMS_NOTE_LENGTH
+from mgov import demo_data
+from notifications.sms_encoding import measure_sms, to_sms_text
+
+LONGEST_OFFICE = "Bộ phận một cửa UBND phường Tân Sơn Nhất (cơ sở 2)"
+LONGEST = {
+    "code": "H29.15-261231-12345",
+    "due_date": "31/12/2026",
+    "office": LONGEST_OFFICE,
+    "note": "Thiếu giấy xác nhận tình trạng hôn nhân và bản sao CCCD"[:SMS_NOTE_LENGTH],
+    "id": "9999999",
+    "when": "14:30 31/12/2026",
+}
+SMS_KEYS = sorted(key for key in catalogues()["vi"] if key.startswith("sms."))
+
+
+def test_the_longest_values_are_at_least_the_demo_ones():
+    offices = [name for office in demo_data.OFFICES for name in office[1:3]]
+    assert len(LONGEST_OFFICE) >= max(len(name) for name in offices)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("key", SMS_KEYS)
+def test_every_sms_template_fits_one_segment_without_diacritics(key, language):
+    filled = text(key, language, **{name: LONGEST[name] for name in placeholders(key)})
+    encoding = measure_sms(to_sms_text(filled))
+    assert encoding.encoding == "GSM-7"
+    assert encoding.segments == 1, (encoding.units, to_sms_text(filled))
+
+
+def test_a_long_officer_note_is_shortened_for_sms():
+    from domain.dossiers import _short
+
+    note = "Bổ sung bản vẽ hiện trạng, giấy tờ chứng minh quyền sử dụng đất và hợp đồng thi công"
+    assert len(_short(note)) == SMS_NOTE_LENGTH and _short(note).endswith("...")
+    assert _short("Thiếu bản sao CCCD") == "Thiếu bản sao CCCD"
