@@ -109,6 +109,11 @@ class Settings:
     worker_lease_seconds: int = 120
     worker_batch_size: int = 100
     worker_concurrency: int = 32
+    at_username: str = ""
+    at_api_key: Secret = Secret("")
+    at_sender_id: str = ""
+    at_base_url: str = "https://api.africastalking.com"
+    fcm_service_account_file: str = ""
     quiet_hours: tuple[time, time] | None = (time(21, 0), time(7, 0))
     test_number_prefix: str = "+8490000000"
 
@@ -182,7 +187,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     )
 
 
-SMS_PROVIDER_NAMES = ("log", "http")
+SMS_PROVIDER_NAMES = ("log", "http", "africastalking")
 
 
 def _sms_settings(config: Config, production: bool) -> dict[str, Any]:
@@ -201,7 +206,22 @@ def _sms_settings(config: Config, production: bool) -> dict[str, Any]:
     url = config("MGOV_SMS_HTTP_URL", default="")
     if "http" in names and not url:
         raise SettingsError("MGOV_SMS_HTTP_URL is required when MGOV_SMS_PROVIDERS lists http")
+    at_username = config("MGOV_AT_USERNAME", default="")
+    at_api_key = config("MGOV_AT_API_KEY", cast=Secret, default="")
+    if "africastalking" in names and not (at_username and str(at_api_key)):
+        raise SettingsError(
+            "MGOV_AT_USERNAME and MGOV_AT_API_KEY are required when MGOV_SMS_PROVIDERS lists"
+            " africastalking"
+        )
+    fcm_file = config("MGOV_FCM_SERVICE_ACCOUNT_FILE", default="")
+    if fcm_file and not Path(fcm_file).is_file():
+        raise SettingsError(f"MGOV_FCM_SERVICE_ACCOUNT_FILE {fcm_file!r} is not a readable file")
     return {
+        "at_username": at_username,
+        "at_api_key": at_api_key,
+        "at_sender_id": config("MGOV_AT_SENDER_ID", default=""),
+        "at_base_url": config("MGOV_AT_BASE_URL", default="https://api.africastalking.com"),
+        "fcm_service_account_file": fcm_file,
         "sms_providers": names,
         "sms_http_url": url,
         "sms_http_token": config("MGOV_SMS_HTTP_TOKEN", cast=Secret, default=""),

@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.catalogue import text
 from domain.policy import utc_now
-from models import Citizen, OutboxMessage
+from models import Citizen, Device, OutboxMessage
 from models.enums import Channel, Priority
 
 
@@ -21,14 +21,18 @@ async def enqueue_message(
     priority: Priority = Priority.NORMAL,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    channel: Channel | None = None,
 ) -> OutboxMessage | None:
     """Queue one message for a citizen; with a dedupe key, a second call for the same event is a
-    no-op (returns None), however often a scheduler or a retried request runs."""
+    no-op (returns None), however often a scheduler or a retried request runs. Without a
+    channel, a citizen with a registered phone app gets push (the worker falls back to SMS)."""
+    if channel is None:
+        channel = Channel.PUSH if await Device.exists(citizen=citizen) else Channel.SMS
     message = OutboxMessage(
         id=uuid.uuid4(),
         citizen=citizen,
         phone=citizen.phone,
-        channel=Channel.SMS,
+        channel=channel,
         template=template,
         params=params,
         language=citizen.language,

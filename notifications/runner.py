@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 from datetime import timedelta
@@ -14,7 +15,9 @@ from mgov.database import open_database
 from mgov.settings import Settings
 from models import OutboxMessage
 from models.enums import OutboxStatus
+from notifications.providers.africastalking import AfricasTalkingProvider
 from notifications.providers.base import Provider
+from notifications.providers.fcm import FcmProvider
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.providers.log import LogProvider
 from notifications.scheduler import enqueue_due_reminders
@@ -31,8 +34,24 @@ def build_sms_providers(settings: Settings, session: aiohttp.ClientSession) -> l
         "http": lambda: HttpSmsProvider(
             session=session, url=settings.sms_http_url, token=str(settings.sms_http_token)
         ),
+        "africastalking": lambda: AfricasTalkingProvider(
+            session=session,
+            username=settings.at_username,
+            api_key=str(settings.at_api_key),
+            base_url=settings.at_base_url,
+            sender_id=settings.at_sender_id,
+        ),
     }
     return [builders[name]() for name in settings.sms_providers]
+
+
+def build_push_provider(settings: Settings, session: aiohttp.ClientSession) -> Provider | None:
+    """FCM when a service-account key is configured; without one, every message goes by SMS."""
+    if not settings.fcm_service_account_file:
+        return None
+    with open(settings.fcm_service_account_file, encoding="utf-8") as handle:
+        service_account = json.load(handle)
+    return FcmProvider(session=session, service_account=service_account)
 
 
 async def run_worker(settings: Settings) -> None:
@@ -44,6 +63,7 @@ async def run_worker(settings: Settings) -> None:
     async with open_database(settings), aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http:
         worker = OutboxWorker(
             sms_providers=build_sms_providers(settings, http),
+            push_provider=build_push_provider(settings, http),
             config=WorkerConfig(
                 keep_diacritics=settings.sms_keep_diacritics,
                 lease=timedelta(seconds=settings.worker_lease_seconds),

@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 
+from domain.catalogue import text
 from domain.policy import utc_now
-from models import Citizen, OutboxMessage
+from models import Citizen, Device, OutboxMessage
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.claim import claim_due_messages
 from notifications.providers.base import Accepted, OutgoingMessage, Provider, SendFailure
+from notifications.providers.fcm import DeadDeviceToken
 from notifications.sms_encoding import measure_sms, to_sms_text
 from notifications.test_numbers import TestNumberProvider, is_test_number
 
@@ -75,10 +77,17 @@ class WorkerConfig:
 
 
 class OutboxWorker:
-    def __init__(self, *, sms_providers: list[Provider], config: WorkerConfig | None = None):
+    def __init__(
+        self,
+        *,
+        sms_providers: list[Provider],
+        push_provider: Provider | None = None,
+        config: WorkerConfig | None = None,
+    ):
         if not sms_providers:
             raise ValueError("at least one SMS provider is needed")
         self.sms_providers = sms_providers
+        self.push_provider = push_provider
         self.config = config or WorkerConfig()
         self._slots = asyncio.Semaphore(self.config.concurrency)
         self._test_numbers = TestNumberProvider()
@@ -108,6 +117,11 @@ class OutboxWorker:
                     pass
 
     async def _settle(self, message: OutboxMessage, now: datetime, opted_out: bool) -> None:
+        if message.channel == Channel.PUSH:
+            async with self._slots:
+                if await self._try_push(message):
+                    return
+            await self._switch_to_sms(message)
         urgent = message.priority == Priority.URGENT
         if opted_out and not urgent:
             await self._record_failure(message, SendFailure("opted out", retryable=False))
@@ -127,6 +141,41 @@ class OutboxWorker:
                 await self._record_failure(message, failure)
             else:
                 await self._record_sent(message, accepted, body)
+
+    async def _try_push(self, message: OutboxMessage) -> bool:
+        """Push to the citizen's devices, newest first. True when settled (sent, or a retry
+        booked); False sends it by SMS instead: no push service, no live device, a permanent
+        refusal, or retries used up."""
+        if self.push_provider is None or message.citizen_id is None:
+            return False
+        devices = await Device.filter(citizen_id=message.citizen_id).order_by("-last_seen_at")
+        title = text("push.title", message.language)
+        for device in devices:
+            outgoing = OutgoingMessage(
+                id=str(message.id),
+                phone=message.phone,
+                body=message.body,
+                title=title,
+                data={"template": message.template, "message_id": str(message.id)},
+                device_token=device.token,
+            )
+            try:
+                accepted = await self.push_provider.send(outgoing)
+            except DeadDeviceToken:
+                await Device.filter(id=device.id).delete()
+                continue
+            except SendFailure as failure:
+                if failure.retryable and message.attempts < self.config.retry.max_attempts:
+                    await self._record_failure(message, failure)
+                    return True
+                return False
+            await self._record_sent(message, accepted, message.body)
+            return True
+        return False
+
+    async def _switch_to_sms(self, message: OutboxMessage) -> None:
+        message.channel = Channel.SMS
+        await self._claimed(message).update(channel=Channel.SMS)
 
     def _providers_for(self, phone: str) -> list[Provider]:
         if is_test_number(phone, self.config.test_number_prefix):
