@@ -7,10 +7,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from tortoise.connection import get_connection
+
 from domain.catalogue import text
 from domain.policy import utc_now
 from models import Citizen, Device, OutboxMessage
 from models.enums import Channel, Priority
+
+OUTBOX_CHANNEL = "mgov_outbox"
 
 
 async def enqueue_message(
@@ -43,8 +47,20 @@ async def enqueue_message(
     )
     if dedupe_key is None:
         await message.save()
+        await _wake_workers()
         return message
     # ON CONFLICT DO NOTHING: a unique violation would abort a PostgreSQL transaction.
     await OutboxMessage.bulk_create([message], ignore_conflicts=True)
     stored = await OutboxMessage.get(dedupe_key=dedupe_key)
-    return stored if stored.id == message.id else None
+    if stored.id != message.id:
+        return None
+    await _wake_workers()
+    return stored
+
+
+async def _wake_workers() -> None:
+    """PostgreSQL delivers a NOTIFY at commit, so workers wake exactly when the row is visible.
+    SQLite has no such thing: its workers poll."""
+    connection = get_connection("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_script(f"NOTIFY {OUTBOX_CHANNEL}")

@@ -21,6 +21,7 @@ from notifications.providers.fcm import FcmProvider
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.providers.log import LogProvider
 from notifications.scheduler import enqueue_due_reminders
+from notifications.wakeup import outbox_wakeups
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 
 logger = logging.getLogger("mgov.worker")
@@ -60,7 +61,11 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    async with open_database(settings), aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http:
+    async with (
+        open_database(settings),
+        aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http,
+        outbox_wakeups(settings.database_url) as wake,
+    ):
         worker = OutboxWorker(
             sms_providers=build_sms_providers(settings, http),
             push_provider=build_push_provider(settings, http),
@@ -76,7 +81,7 @@ async def run_worker(settings: Settings) -> None:
             ),
         )
         logger.info("worker started with SMS providers %s", ", ".join(settings.sms_providers))
-        await asyncio.gather(worker.run(stop), run_scheduler(stop))
+        await asyncio.gather(worker.run(stop, wake), run_scheduler(stop))
     logger.info("worker stopped")
 
 

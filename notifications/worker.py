@@ -105,16 +105,26 @@ class OutboxWorker:
         await asyncio.gather(*(self._settle(m, now, m.citizen_id in opted_out) for m in batch))
         return len(batch)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set: a full batch is followed at once by the next, else a short nap.
-        Stopping never abandons a claimed batch: it is settled first."""
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
+        """Until `stop` is set: a full batch is followed at once by the next; otherwise wait for
+        a wake-up (a NOTIFY on PostgreSQL) or the poll interval. Stopping never abandons a
+        claimed batch: it is settled first."""
         while not stop.is_set():
+            if wake is not None:
+                wake.clear()  # before claiming: a NOTIFY during the claim still wakes the nap
             claimed = await self.run_once()
             if claimed < self.config.batch_size:
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=self.config.poll_interval)
-                except TimeoutError:
-                    pass
+                await self._nap(stop, wake)
+
+    async def _nap(self, stop: asyncio.Event, wake: asyncio.Event | None) -> None:
+        waiters = [asyncio.ensure_future(stop.wait())]
+        if wake is not None:
+            waiters.append(asyncio.ensure_future(wake.wait()))
+        await asyncio.wait(
+            waiters, timeout=self.config.poll_interval, return_when=asyncio.FIRST_COMPLETED
+        )
+        for waiter in waiters:
+            waiter.cancel()
 
     async def _settle(self, message: OutboxMessage, now: datetime, opted_out: bool) -> None:
         if message.channel == Channel.PUSH:

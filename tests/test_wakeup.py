@@ -1,0 +1,64 @@
+"""On PostgreSQL a queued message wakes a sleeping worker at once (LISTEN/NOTIFY at commit)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+from tortoise.transactions import in_transaction
+
+from models import OutboxMessage
+from models.enums import OutboxStatus
+from notifications.outbox import enqueue_message
+from notifications.providers.http_sms import HttpSmsProvider
+from notifications.wakeup import outbox_wakeups
+from notifications.worker import OutboxWorker, WorkerConfig
+from tests.factories import make_citizen
+from tests.fake_gateway import FakeSmsGateway
+
+LONG_POLL = 300.0  # far longer than the test waits: only a wake-up can explain a prompt send
+
+
+async def test_a_commit_wakes_the_worker_instead_of_its_poll(db, backend):
+    if backend != "postgres":
+        pytest.skip("SQLite has no NOTIFY; its workers poll")
+    gateway = FakeSmsGateway()
+    url = await gateway.start()
+    stop = asyncio.Event()
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            outbox_wakeups(db.database_url) as wake,
+        ):
+            assert wake is not None
+            worker = OutboxWorker(
+                sms_providers=[HttpSmsProvider(session=http, url=url)],
+                config=WorkerConfig(quiet_hours=None, poll_interval=LONG_POLL),
+            )
+            running = asyncio.create_task(worker.run(stop, wake))
+            await asyncio.sleep(0.2)  # the worker found nothing and sleeps on its long poll
+            citizen = await make_citizen()
+            async with in_transaction():
+                message = await enqueue_message(
+                    citizen=citizen, template="appointment_cancelled", params={"id": 1, "when": "x"}
+                )
+            assert message is not None
+            for _ in range(100):
+                if gateway.received:
+                    break
+                await asyncio.sleep(0.05)
+            stop.set()
+            await asyncio.wait_for(running, timeout=10)
+        assert [r["reference"] for r in gateway.received] == [str(message.id)]
+        assert (await OutboxMessage.get(id=message.id)).status == OutboxStatus.SENT
+    finally:
+        stop.set()
+        await gateway.close()
+
+
+async def test_sqlite_gives_no_wakeup_event(db, backend):
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL gives one")
+    async with outbox_wakeups(db.database_url) as wake:
+        assert wake is None
