@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from domain.catalogue import localised_name
 from domain.errors import Conflict, NotFound
-from domain.policy import current_policy, local_text, utc_now
+from domain.policy import as_utc, current_policy, local_text, utc_now
 from models import Appointment, Citizen, Office, OfficeSlot, Procedure
 from models.enums import AppointmentStatus
 from notifications.outbox import enqueue_message
@@ -23,7 +23,7 @@ def _active_key(citizen_id: int, slot_id: int) -> str:
 async def list_open_slots(*, office: Office, day: date) -> list[OfficeSlot]:
     """The slots of one local day at one office that still have a free seat and are ahead."""
     tz = current_policy().timezone
-    start = datetime.combine(day, datetime.min.time(), tz)
+    start = as_utc(datetime.combine(day, datetime.min.time(), tz))
     end = start + timedelta(days=1)
     return (
         await OfficeSlot.filter(

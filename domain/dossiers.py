@@ -157,6 +157,9 @@ async def move_dossier(
                 due_at=dossier.due_at, paused_at=dossier.paused_at, resumed_at=at
             )
             dossier.paused_at = None
+            # A new deadline: if it is missed too, the citizen hears about it again.
+            dossier.apology_sent_at = None
+            dossier.promised_at = None
         if to_status in FINISHED and dossier.finished_at is None:
             dossier.finished_at = at
             dossier.paused_at = None

@@ -29,6 +29,8 @@ class Dossier(Model):
     due_at = fields.DatetimeField()
     paused_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
+    apology_sent_at = fields.DatetimeField(null=True)
+    promised_at = fields.DatetimeField(null=True)
     status_note = fields.CharField(max_length=500, default="")
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from domain.policy import utc_now
+from domain.policy import as_utc, utc_now
 from models import OutboxMessage
 from models.enums import OutboxStatus
 
@@ -30,7 +30,7 @@ async def claim_due_messages(
     *, limit: int, lease: timedelta, now: datetime | None = None
 ) -> list[OutboxMessage]:
     """Take up to `limit` due rows (oldest first) and mark them `sending` under a lease."""
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     token = uuid.uuid4().hex
     async with in_transaction() as connection:
         candidates = OutboxMessage.filter(_due(now)).order_by("next_attempt_at").limit(limit)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import aiohttp
 
+from domain.overdue import send_overdue_apologies
 from domain.policy import utc_now
 from mgov.database import open_database
 from mgov.settings import Settings
@@ -86,12 +87,13 @@ async def run_worker(settings: Settings) -> None:
 
 
 async def run_scheduler(stop: asyncio.Event, interval: float = 60.0) -> None:
-    """The reminder scan, once a minute; a failed scan is logged and tried again next time."""
+    """Reminder and overdue scans, once a minute; a failed scan is logged and run again later."""
     while not stop.is_set():
         try:
             queued = await enqueue_due_reminders()
-            if queued:
-                logger.info("queued %d appointment reminders", queued)
+            apologies = await send_overdue_apologies()
+            if queued or apologies:
+                logger.info("queued %d reminders and %d overdue apologies", queued, apologies)
         except Exception:
             logger.exception("reminder scan failed")
         try:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from domain.catalogue import localised_name
-from domain.policy import local_text, utc_now
+from domain.policy import as_utc, local_text, utc_now
 from models import Appointment
 from models.enums import AppointmentStatus
 from notifications.outbox import enqueue_message
@@ -29,7 +29,7 @@ async def enqueue_due_reminders(
     appointment found late gets the nearest reminder only, never two at once. One booked inside
     a window skips that reminder: its booking confirmation just told the citizen.
     """
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     ordered = sorted(offsets, reverse=True)
     queued = 0
     for stage, offset in enumerate(ordered, start=1):

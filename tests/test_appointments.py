@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from tortoise.connection import get_connection
@@ -182,3 +182,19 @@ async def test_one_citizen_double_tapping_gets_one_seat(db):
     assert sum(isinstance(r, Appointment) for r in results) == 1
     assert {r.code for r in results if isinstance(r, Conflict)} == {"already_booked"}
     assert (await OfficeSlot.get(id=slot.id)).booked == 1
+
+
+async def test_open_slots_of_a_day_end_at_local_midnight(db):
+    """A 07:00 slot tomorrow is 00:00 UTC: it must not show among today's slots (SQLite compares
+    datetimes as text, so a local-time bound would let it through)."""
+    office = await make_office()
+    tz = current_policy().timezone
+    tomorrow = (utc_now().astimezone(tz) + timedelta(days=2)).date()
+    early = await OfficeSlot.create(
+        office=office,
+        starts_at=datetime.combine(tomorrow, time(7, 0), tz),
+        capacity=1,
+    )
+    day_before = tomorrow - timedelta(days=1)
+    assert early.id not in [s.id for s in await list_open_slots(office=office, day=day_before)]
+    assert early.id in [s.id for s in await list_open_slots(office=office, day=tomorrow)]

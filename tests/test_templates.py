@@ -14,6 +14,7 @@ LONGEST_OFFICE = "Bộ phận một cửa UBND phường Tân Sơn Nhất (cơ s
 LONGEST = {
     "code": "H29.15-261231-12345",
     "due_date": "31/12/2026",
+    "new_date": "31/12/2026",
     "office": LONGEST_OFFICE,
     "note": "Thiếu giấy xác nhận tình trạng hôn nhân và bản sao CCCD"[:SMS_NOTE_LENGTH],
     "id": "9999999",
