@@ -36,7 +36,8 @@ async def claim_due_messages(
         candidates = OutboxMessage.filter(_due(now)).order_by("next_attempt_at").limit(limit)
         if connection.capabilities.dialect == "postgres":
             candidates = candidates.select_for_update(skip_locked=True)
-        ids = await candidates.values_list("id", flat=True)
+        # Model rows, not values_list: Tortoise drops FOR UPDATE from values queries.
+        ids = [row.id for row in await candidates.only("id")]
         if not ids:
             return []
         await OutboxMessage.filter(_due(now), id__in=list(ids)).update(

@@ -19,8 +19,28 @@ class Reply:
     delay: float = 0.0
 
 
+class GatewayServer:
+    """A real aiohttp server on a free loopback port, answering POST /sms with `_handle`."""
+
+    server: TestServer | None = None
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        raise NotImplementedError
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/sms", self._handle)
+        self.server = TestServer(app)
+        await self.server.start_server()
+        return str(self.server.make_url("/sms"))
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+
 @dataclass
-class FakeSmsGateway:
+class FakeSmsGateway(GatewayServer):
     received: list[dict[str, Any]] = field(default_factory=list)
     script: deque[Reply] = field(default_factory=deque)
     server: TestServer | None = None
@@ -34,14 +54,3 @@ class FakeSmsGateway:
         if reply.status >= 300:
             return web.Response(status=reply.status, text="scripted failure", headers=reply.headers)
         return web.json_response({"id": f"gw-{len(self.received)}", "status": "accepted"})
-
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/sms", self._handle)
-        self.server = TestServer(app)
-        await self.server.start_server()
-        return str(self.server.make_url("/sms"))
-
-    async def close(self) -> None:
-        if self.server is not None:
-            await self.server.close()
