@@ -102,20 +102,20 @@ class Settings:
     afternoon_cutoff: time
     port: int
     log_level: str
-    sms_providers: tuple[str, ...] = ("log",)
-    sms_http_url: str = ""
-    sms_http_token: Secret = Secret("")
-    sms_keep_diacritics: bool = False
-    worker_lease_seconds: int = 120
-    worker_batch_size: int = 100
-    worker_concurrency: int = 32
-    at_username: str = ""
-    at_api_key: Secret = Secret("")
-    at_sender_id: str = ""
-    at_base_url: str = "https://api.africastalking.com"
-    fcm_service_account_file: str = ""
-    quiet_hours: tuple[time, time] | None = (time(21, 0), time(7, 0))
-    test_number_prefix: str = "+8490000000"
+    sms_providers: tuple[str, ...]
+    sms_http_url: str
+    sms_http_token: Secret
+    sms_keep_diacritics: bool
+    worker_lease_seconds: int
+    worker_batch_size: int
+    worker_concurrency: int
+    at_username: str
+    at_api_key: Secret
+    at_sender_id: str
+    at_base_url: str
+    fcm_service_account_file: str
+    quiet_hours: tuple[time, time] | None
+    test_number_prefix: str
 
     @property
     def is_production(self) -> bool:
