@@ -44,8 +44,8 @@ from mgov.logs import configure_logging
 from mgov.settings import Settings, load_settings
 from models import Citizen, OutboxMessage
 from models.enums import Channel, Language, OutboxStatus
+from notifications.providers.base import OUTBOUND_TIMEOUT
 from notifications.providers.http_sms import HttpSmsProvider
-from notifications.runner import OUTBOUND_TIMEOUT
 from notifications.sms_encoding import to_sms_text
 from notifications.worker import OutboxWorker, WorkerConfig
 

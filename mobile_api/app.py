@@ -17,8 +17,7 @@ from mgov.settings import Settings
 from mobile_api import health
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
-
-OUTBOUND_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
+from notifications.providers.base import OUTBOUND_TIMEOUT
 
 
 def create_app(settings: Settings) -> Starlette:

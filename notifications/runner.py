@@ -17,7 +17,7 @@ from mgov.settings import Settings
 from models import OutboxMessage
 from models.enums import OutboxStatus
 from notifications.providers.africastalking import AfricasTalkingProvider
-from notifications.providers.base import Provider
+from notifications.providers.base import OUTBOUND_TIMEOUT, Provider
 from notifications.providers.fcm import FcmProvider
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.providers.log import LogProvider
@@ -26,7 +26,6 @@ from notifications.wakeup import outbox_wakeups
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 
 logger = logging.getLogger("mgov.worker")
-OUTBOUND_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
 
 
 def build_sms_providers(settings: Settings, session: aiohttp.ClientSession) -> list[Provider]:

@@ -11,6 +11,7 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import F
@@ -40,6 +41,9 @@ class RetryPolicy:
         ceiling = min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1))
         delay = random.uniform(ceiling / 2, ceiling)
         return max(delay, retry_after or 0.0)
+
+    def allows_retry(self, failure: SendFailure, attempts: int) -> bool:
+        return failure.retryable and attempts < self.max_attempts
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,14 @@ class OutboxWorker:
         if not batch:
             return 0
         citizen_ids = {m.citizen_id for m in batch if m.citizen_id is not None}
-        opted_out = set(
-            await Citizen.filter(id__in=citizen_ids, sms_opt_out=True).values_list("id", flat=True)
+        opted_out = (
+            set(
+                await Citizen.filter(id__in=citizen_ids, sms_opt_out=True).values_list(
+                    "id", flat=True
+                )
+            )
+            if citizen_ids
+            else set()
         )
         now = utc_now()
         await asyncio.gather(*(self._settle(m, now, m.citizen_id in opted_out) for m in batch))
@@ -175,7 +185,7 @@ class OutboxWorker:
                 await Device.filter(id=device.id).delete()
                 continue
             except SendFailure as failure:
-                if failure.retryable and message.attempts < self.config.retry.max_attempts:
+                if self.config.retry.allows_retry(failure, message.attempts):
                     await self._record_failure(message, failure)
                     return True
                 return False
@@ -209,47 +219,43 @@ class OutboxWorker:
     def _claimed(self, message: OutboxMessage) -> QuerySet[OutboxMessage]:
         return OutboxMessage.filter(id=message.id, claim_token=message.claim_token)
 
+    async def _release(self, message: OutboxMessage, **outcome: Any) -> None:
+        """Write the outcome and give up the claim, in one conditional UPDATE."""
+        await self._claimed(message).update(lease_until=None, claim_token=None, **outcome)
+
     async def _defer(self, message: OutboxMessage, until: datetime) -> None:
         """Back to the queue for later; a deferral is not a failed attempt."""
-        await self._claimed(message).update(
+        await self._release(
+            message,
             status=OutboxStatus.QUEUED,
             next_attempt_at=until,
             attempts=F("attempts") - 1,
-            lease_until=None,
-            claim_token=None,
         )
 
     async def _record_sent(self, message: OutboxMessage, accepted: Accepted, body: str) -> None:
         now = utc_now()
         simulated = accepted.provider == TestNumberProvider.name
-        await self._claimed(message).update(
+        await self._release(
+            message,
             status=OutboxStatus.DELIVERED if simulated else OutboxStatus.SENT,
             sent_at=now,
             delivered_at=now if simulated else None,
             provider=accepted.provider,
             provider_message_id=accepted.provider_message_id,
             segments=measure_sms(body).segments if message.channel == Channel.SMS else 0,
-            lease_until=None,
-            claim_token=None,
             last_error="",
         )
 
     async def _record_failure(self, message: OutboxMessage, failure: SendFailure) -> None:
         retry = self.config.retry
-        if failure.retryable and message.attempts < retry.max_attempts:
+        if retry.allows_retry(failure, message.attempts):
             delay = retry.delay(message.attempts, failure.retry_after)
-            await self._claimed(message).update(
+            await self._release(
+                message,
                 status=OutboxStatus.QUEUED,
                 next_attempt_at=utc_now() + timedelta(seconds=delay),
-                lease_until=None,
-                claim_token=None,
                 last_error=failure.reason[:500],
             )
             return
         logger.warning("message %s failed for good: %s", message.id, failure.reason)
-        await self._claimed(message).update(
-            status=OutboxStatus.FAILED,
-            lease_until=None,
-            claim_token=None,
-            last_error=failure.reason[:500],
-        )
+        await self._release(message, status=OutboxStatus.FAILED, last_error=failure.reason[:500])

@@ -14,6 +14,9 @@ from domain.phones import mask_phone
 
 logger = logging.getLogger("mgov.providers")
 
+# Every outbound call (gateways, push) shares these limits, in the web and worker processes alike.
+OUTBOUND_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
+
 
 @dataclass(frozen=True)
 class OutgoingMessage:
