@@ -6,10 +6,12 @@ from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
 from models.outbox import Device, OutboxMessage
 from models.staff import AuditLog, StaffUser
+from models.throttle import AttemptCounter
 
 __all__ = [
     "Agency",
     "Appointment",
+    "AttemptCounter",
     "AuditLog",
     "Citizen",
     "ConsentRecord",

@@ -136,6 +136,7 @@ def test_production_names_the_missing_secret(tmp_path: Path, missing: str) -> No
         "MGOV_PII_HASH_KEY": "dummy-pii-key-0123456789",
         "MGOV_SMS_PROVIDERS": "http",
         "MGOV_SMS_HTTP_URL": "https://sms.example/send",
+        "MGOV_GATEWAY_SECRET": "dummy-gateway-secret-0123456789",
     }
     del environ[missing]
     result = run_mgov(tmp_path, "migrate", **environ)
@@ -155,6 +156,7 @@ def test_seed_is_refused_in_production(tmp_path: Path) -> None:
         MGOV_PII_HASH_KEY="dummy-pii-key-0123456789",
         MGOV_SMS_PROVIDERS="http",
         MGOV_SMS_HTTP_URL="https://sms.example/send",
+        MGOV_GATEWAY_SECRET="dummy-gateway-secret-0123456789",
     )
     assert result.returncode == 2
     lines = result.stderr.splitlines()
