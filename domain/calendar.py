@@ -92,3 +92,14 @@ class WorkingCalendar:
             return due.astimezone(UTC)
         day = self.add_working_days(due.date(), waited)
         return datetime.combine(day, due.time(), tzinfo=self.tz).astimezone(UTC)
+
+    def working_days_taken(
+        self, *, due_at: datetime, stopped_at: datetime, processing_days: int
+    ) -> int:
+        """Working days a dossier used, measured from its deadline (which already carries every
+        pause for a supplement): finishing on the due day used exactly the statutory time."""
+        due_day = self.local(due_at).date()
+        stop_day = self.local(stopped_at).date()
+        if stop_day <= due_day:
+            return max(0, processing_days - self.working_days_between(stop_day, due_day))
+        return processing_days + self.working_days_between(due_day, stop_day)

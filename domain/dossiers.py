@@ -13,7 +13,14 @@ from domain.catalogue import localised_name
 from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.holidays import load_working_calendar
-from domain.lifecycle import CLOCK_RUNNING, FINISHED, NOTIFY_TEMPLATE, REASON_REQUIRED, can_move
+from domain.lifecycle import (
+    CLOCK_RUNNING,
+    FINISHED,
+    HANDLED,
+    NOTIFY_TEMPLATE,
+    REASON_REQUIRED,
+    can_move,
+)
 from domain.policy import current_policy, local_text, utc_now
 from models import Citizen, Dossier, DossierEvent, DossierSequence, Office, Procedure
 from models.enums import ActorKind, DossierStatus
@@ -124,6 +131,25 @@ async def receive_dossier(
     return dossier
 
 
+async def _record_handling_time(
+    dossier: Dossier, *, from_status: DossierStatus, at: datetime
+) -> None:
+    """Late or not, and the working days used, fixed when handling ends so statistics are plain
+    SQL. A dossier refused while it waited for the citizen stopped its clock when it paused."""
+    procedure: Procedure = await dossier.procedure
+    stopped_at = at
+    if from_status == DossierStatus.NEEDS_SUPPLEMENT and dossier.paused_at is not None:
+        stopped_at = dossier.paused_at
+    calendar = await load_working_calendar(around=stopped_at)
+    taken = calendar.working_days_taken(
+        due_at=dossier.due_at, stopped_at=stopped_at, processing_days=procedure.processing_days
+    )
+    dossier.finished_late = stopped_at > dossier.due_at
+    dossier.working_days_taken = taken
+    days = procedure.processing_days
+    dossier.time_used_percent = round(taken * 100 / days) if days > 0 else None
+
+
 async def move_dossier(
     *,
     dossier_id: int,
@@ -161,6 +187,8 @@ async def move_dossier(
             dossier.apology_sent_at = None
             dossier.promised_at = None
         if to_status in FINISHED and dossier.finished_at is None:
+            if to_status in HANDLED:
+                await _record_handling_time(dossier, from_status=from_status, at=at)
             dossier.finished_at = at
             dossier.paused_at = None
         dossier.status = to_status

@@ -19,6 +19,9 @@ REASON_REQUIRED = frozenset({S.NEEDS_SUPPLEMENT, S.REJECTED})
 # Handling is over: the deadline no longer runs and the dossier cannot be overdue.
 FINISHED = frozenset({S.RESULT_READY, S.RETURNED, S.REJECTED, S.WITHDRAWN})
 
+# The agency decided (a withdrawal is the citizen's): these count as on time or late.
+HANDLED = frozenset({S.RESULT_READY, S.RETURNED, S.REJECTED})
+
 # The deadline runs (the clock is stopped while the citizen owes a supplement).
 CLOCK_RUNNING = frozenset({S.RECEIVED, S.IN_PROGRESS})
 

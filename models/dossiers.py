@@ -33,10 +33,21 @@ class Dossier(Model):
     promised_at = fields.DatetimeField(null=True)
     status_note = fields.CharField(max_length=500, default="")
     updated_at = fields.DatetimeField(auto_now=True)
+    # Written once when handling ends (not on withdrawal), so statistics sort a column.
+    finished_late = fields.BooleanField(null=True)
+    working_days_taken = fields.IntField(null=True)
+    time_used_percent = fields.IntField(null=True)
 
     class Meta:
         table = "dossier"
-        indexes = (("citizen_id", "received_at"), ("status", "due_at"))
+        indexes = (
+            ("citizen_id", "received_at"),
+            ("status", "due_at"),
+            ("received_at",),
+            ("finished_at",),
+            ("office_id", "received_at"),
+            ("office_id", "finished_at"),
+        )
 
 
 class DossierEvent(Model):

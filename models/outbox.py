@@ -43,6 +43,7 @@ class OutboxMessage(Model):
             ("status", "next_attempt_at"),
             ("status", "lease_until"),
             ("citizen_id", "created_at"),
+            ("created_at",),
         )
 
 

@@ -1,0 +1,26 @@
+"""Statistics for supervisors and operators: dossier handling per agency, outbox health."""
+
+from domain.stats.dossiers import (
+    DossierFigures,
+    DossierStats,
+    compute_dossier_stats,
+    count_weekly_flow,
+    list_most_overdue,
+)
+from domain.stats.outbox import OutboxHealth, compute_outbox_health, read_backlog
+from domain.stats.periods import Period, make_period, month_period, weeks_of
+
+__all__ = [
+    "DossierFigures",
+    "DossierStats",
+    "OutboxHealth",
+    "Period",
+    "compute_dossier_stats",
+    "compute_outbox_health",
+    "count_weekly_flow",
+    "list_most_overdue",
+    "make_period",
+    "month_period",
+    "read_backlog",
+    "weeks_of",
+]
