@@ -119,6 +119,8 @@ class Settings:
     test_number_prefix: str
     gateway_secret: Secret
     gateway_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    metrics_token: Secret
+    metrics_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
     @property
     def is_production(self) -> bool:
@@ -188,6 +190,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
         **_sms_settings(config, production),
         **_gateway_settings(config, production),
+        **_metrics_settings(config),
     )
 
 
@@ -213,6 +216,22 @@ def _gateway_settings(config: Config, production: bool) -> dict[str, Any]:
             "MGOV_GATEWAY_SECRET or MGOV_GATEWAY_ALLOWED_IPS is required when MGOV_ENV=production"
         )
     return {"gateway_secret": secret, "gateway_allowed_networks": networks}
+
+
+def _metrics_settings(config: Config) -> dict[str, Any]:
+    """Who may scrape /metrics: a bearer token, an address allowlist, or both. With neither,
+    development serves it to anyone and production to no one."""
+    value = config("MGOV_METRICS_ALLOWED_IPS", default="")
+    try:
+        networks = _networks(value)
+    except SettingsError:
+        raise SettingsError(
+            f"MGOV_METRICS_ALLOWED_IPS must list addresses or CIDR ranges, got {value!r}"
+        ) from None
+    return {
+        "metrics_token": config("MGOV_METRICS_TOKEN", cast=Secret, default=""),
+        "metrics_allowed_networks": networks,
+    }
 
 
 SMS_PROVIDER_NAMES = ("log", "http", "africastalking")

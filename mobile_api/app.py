@@ -15,6 +15,8 @@ from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
 from mobile_api import health
+from mobile_api.metrics import RequestMetricsMiddleware
+from mobile_api.metrics import routes as metrics_routes
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
 from notifications.providers.base import OUTBOUND_TIMEOUT
@@ -31,6 +33,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[*health.routes],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(RequestMetricsMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
         ],
         exception_handlers={
@@ -41,4 +44,5 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.router.routes.extend(metrics_routes)
     return app

@@ -7,13 +7,20 @@ from domain.stats.dossiers import (
     count_weekly_flow,
     list_most_overdue,
 )
-from domain.stats.outbox import OutboxHealth, compute_outbox_health, read_backlog
+from domain.stats.outbox import (
+    OutboxHealth,
+    OutboxPulse,
+    compute_outbox_health,
+    read_backlog,
+    read_outbox_pulse,
+)
 from domain.stats.periods import Period, make_period, month_period, weeks_of
 
 __all__ = [
     "DossierFigures",
     "DossierStats",
     "OutboxHealth",
+    "OutboxPulse",
     "Period",
     "compute_dossier_stats",
     "compute_outbox_health",
@@ -22,5 +29,6 @@ __all__ = [
     "make_period",
     "month_period",
     "read_backlog",
+    "read_outbox_pulse",
     "weeks_of",
 ]

@@ -7,7 +7,7 @@ queued to sent is read at its rank (ORDER BY … OFFSET), never by loading rows 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.connection import get_connection
 from tortoise.expressions import RawSQL
@@ -162,3 +162,28 @@ async def compute_outbox_health(*, period: Period, now: datetime | None = None) 
         backlog=await read_backlog(now=now),
         failures=failures,
     )
+
+
+@dataclass(frozen=True)
+class OutboxPulse:
+    """What a Prometheus scrape needs, read with three small indexed queries."""
+
+    backlog: Backlog
+    recent: list[ChannelStatusCount]
+
+
+async def read_outbox_pulse(
+    *, now: datetime | None = None, window: timedelta = timedelta(hours=1)
+) -> OutboxPulse:
+    """The backlog and the messages of the last hour by channel and status, for every scrape."""
+    now = as_utc(now or utc_now())
+    recent = [
+        ChannelStatusCount(str(channel), str(status), n)
+        for channel, status, n in await OutboxMessage.filter(
+            created_at__gte=now - window, created_at__lt=now
+        )
+        .annotate(n=Count("id"))
+        .group_by("channel", "status")
+        .values_list("channel", "status", "n")
+    ]
+    return OutboxPulse(backlog=await read_backlog(now=now), recent=recent)
