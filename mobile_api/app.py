@@ -17,6 +17,7 @@ from mgov.settings import Settings
 from mobile_api import health
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
+from mobile_api.staff_api import routes as staff_api_routes
 from notifications.providers.base import OUTBOUND_TIMEOUT
 
 
@@ -41,4 +42,5 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.router.routes.extend(staff_api_routes)
     return app
