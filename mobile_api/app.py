@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
 from mobile_api import health
+from mobile_api.console.routes import routes as console_routes
 from mobile_api.integrations import routes as integration_routes
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
@@ -45,4 +46,5 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.router.routes.extend(staff_api_routes)
     app.router.routes.extend(integration_routes)
+    app.router.routes.extend(console_routes)
     return app
