@@ -4,6 +4,7 @@ from models.agencies import Agency, Holiday, Office, Procedure
 from models.appointments import Appointment, OfficeSlot
 from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
+from models.integrations import IntegrationEvent
 from models.outbox import Device, OutboxMessage
 from models.staff import AuditLog, StaffUser
 from models.throttle import AttemptCounter
@@ -20,6 +21,7 @@ __all__ = [
     "DossierEvent",
     "DossierSequence",
     "Holiday",
+    "IntegrationEvent",
     "Office",
     "OfficeSlot",
     "OutboxMessage",
