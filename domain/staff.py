@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[StaffRole]] = {
     "dossier.register": frozenset({_O, _ADMIN}),
     "dossier.move": frozenset({_O, _ADMIN}),
     "audit.read": frozenset({_ADMIN}),
+    "stats.read": frozenset({StaffRole.SUPERVISOR, _ADMIN}),
 }
 
 

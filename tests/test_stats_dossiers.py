@@ -50,7 +50,7 @@ async def _finish_after(dossier: Dossier, received: datetime, working_days: int)
     await _move(dossier, DossierStatus.RESULT_READY, _at(day, 10))
 
 
-async def _build_november() -> tuple[Agency, Agency]:
+async def build_november() -> tuple[Agency, Agency]:
     ward = await make_agency("H29.99", "UBND phường Sài Gòn")
     department = await make_agency("H29.12", "Sở Tư pháp")
     ward_office, department_office = await make_office(ward), await make_office(department)
@@ -87,7 +87,7 @@ def test_nearest_rank_offsets():
 
 
 async def test_november_figures_for_the_whole_city(db):
-    ward, department = await _build_november()
+    ward, department = await build_november()
     stats = await compute_dossier_stats(period=month_period(year=2026, month=11), now=NOW)
     totals = stats.totals
     assert (totals.received, totals.finished_on_time, totals.finished_late) == (21, 11, 5)
@@ -111,7 +111,7 @@ async def test_november_figures_for_the_whole_city(db):
 
 
 async def test_a_scoped_view_counts_one_agency_only(db):
-    ward, department = await _build_november()
+    ward, department = await build_november()
     november = month_period(year=2026, month=11)
     stats = await compute_dossier_stats(period=november, agency_id=department.id, now=NOW)
     assert [row.code for row in stats.by_agency] == ["H29.12"]
@@ -128,7 +128,7 @@ async def test_a_scoped_view_counts_one_agency_only(db):
 
 
 async def test_most_overdue_come_first_with_working_days_late(db):
-    await _build_november()
+    await build_november()
     stats = await compute_dossier_stats(period=month_period(year=2026, month=11), now=NOW)
     overdue = [(d.agency_code, d.working_days_overdue) for d in stats.most_overdue]
     # Ward dossiers were due Thu 5 Nov (11 working days ago), the department's Mon 9 Nov (9).
@@ -137,7 +137,7 @@ async def test_most_overdue_come_first_with_working_days_late(db):
 
 
 async def test_weekly_flow_of_received_and_finished(db):
-    await _build_november()
+    await build_november()
     november = month_period(year=2026, month=11)
     weeks = weeks_of(november)
     assert [w.first_day.day for w in weeks] == [1, 2, 9, 16, 23, 30]
