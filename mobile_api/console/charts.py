@@ -16,6 +16,7 @@ AXIS_COLOUR = "#8c959f"
 INK = "#1b1f24"
 FONT = 'font-family="system-ui, Arial, sans-serif" font-size="12"'
 LABEL_CHARACTERS = 30
+MAX_X_LABELS = 14
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _ceiling(value: int) -> int:
 
 
 def line_chart(
-    *, title: str, x_labels: list[str], series: list[Series], width: int = 720, height: int = 260
+    *, title: str, x_labels: list[str], series: list[Series], width: int = 960, height: int = 280
 ) -> Markup:
     """One line per series over the same x labels (weeks), with a legend and a labelled axis."""
     left, right, top, bottom = 48, 16, 28, 36
@@ -94,13 +95,17 @@ def line_chart(
         f'aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="100%" {FONT}>',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in (0, top_value // 2, top_value):
+    divisions = next(d for d in (5, 4, 2, 1) if top_value % d == 0)
+    for tick in range(0, top_value + 1, top_value // divisions):
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
             f'stroke="{TRACK_COLOUR}"/><text x="{left - 6}" y="{y(tick) + 4:.1f}" '
             f'text-anchor="end" fill="{AXIS_COLOUR}">{tick}</text>'
         )
+    every = -(-count // MAX_X_LABELS)  # a label on every n-th point, so they never overlap
     for index, label in enumerate(x_labels):
+        if index % every:
+            continue
         parts.append(
             f'<text x="{x(index):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
             f'fill="{AXIS_COLOUR}">{escape(label)}</text>'
