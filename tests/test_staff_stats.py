@@ -66,7 +66,7 @@ async def test_a_city_supervisor_sees_every_agency_with_exact_figures(client):
     ]
     assert body["most_overdue"][0]["procedure"] == "2.000720"
 
-    admin_scoped = (await _stats(client, "admin", agency="H29.12", **NOVEMBER)).json()
+    admin_scoped = (await _stats(client, "admin", agency="h29.12", **NOVEMBER)).json()
     assert admin_scoped["agency"] == "H29.12"
     assert [a["code"] for a in admin_scoped["agencies"]] == ["H29.12"]
     assert admin_scoped["processing_time"]["median_working_days"] == 5

@@ -53,7 +53,7 @@ async def _scope(caller: StaffCaller, agency_code: str | None) -> Agency | None:
         return own
     if not code:
         return None
-    agency = await Agency.get_or_none(code=code)
+    agency = await Agency.get_or_none(code__iexact=code)
     if agency is None:
         raise NotFound("agency_not_found", "no agency with this code", agency=code)
     return agency
