@@ -14,7 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
-from mobile_api import health
+from mobile_api import api, health
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
 from notifications.providers.base import OUTBOUND_TIMEOUT
@@ -28,7 +28,7 @@ def create_app(settings: Settings) -> Starlette:
             yield
 
     app = Starlette(
-        routes=[*health.routes],
+        routes=[*health.routes, *api.routes],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),

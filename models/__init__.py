@@ -2,6 +2,7 @@
 
 from models.agencies import Agency, Holiday, Office, Procedure
 from models.appointments import Appointment, OfficeSlot
+from models.auth import OtpCode, RefreshToken
 from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
 from models.outbox import Device, OutboxMessage
@@ -23,6 +24,8 @@ __all__ = [
     "Office",
     "OfficeSlot",
     "OutboxMessage",
+    "OtpCode",
     "Procedure",
+    "RefreshToken",
     "StaffUser",
 ]
