@@ -10,7 +10,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from mobile_api import routes_auth, routes_me
+from mobile_api import (
+    routes_appointments,
+    routes_auth,
+    routes_catalogue,
+    routes_dossiers,
+    routes_inbox,
+    routes_me,
+)
 from mobile_api.endpoints import route
 from mobile_api.openapi import build_openapi
 
@@ -18,6 +25,10 @@ STATIC = Path(__file__).parent / "static"
 ENDPOINTS = [
     *routes_auth.endpoints,
     *routes_me.endpoints,
+    *routes_catalogue.endpoints,
+    *routes_dossiers.endpoints,
+    *routes_appointments.endpoints,
+    *routes_inbox.endpoints,
 ]
 
 

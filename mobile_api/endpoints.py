@@ -19,8 +19,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.catalogue import has_text, text
-from domain.errors import Unauthorized
+from domain.errors import NotFound, Unauthorized
 from domain.tokens import authenticate_access_token
+from mobile_api.paging import MAX_ID
 from mobile_api.problems import problem, request_language
 from models import Citizen
 from models.enums import Language
@@ -88,14 +89,30 @@ def _field_errors(exc: ValidationError, language: str) -> list[dict[str, str]]:
     return errors
 
 
+def _one_error(request: Request, field: str, code: str) -> BadInput:
+    message = text(f"validation.{code}", request_language(request))
+    return BadInput([{"field": field, "code": code, "message": message}])
+
+
+def _holds_nul(data: Any) -> bool:
+    """PostgreSQL text cannot hold NUL: refuse it at the door rather than fail in the database."""
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_holds_nul(v) for v in data)
+    return False
+
+
 async def _read_body(request: Request, model: type[BaseModel]) -> BaseModel:
     raw = await request.body()
     try:
         data = json.loads(raw) if raw else {}
     except (json.JSONDecodeError, UnicodeDecodeError):
-        language = request_language(request)
-        message = text("validation.json_invalid", language)
-        raise BadInput([{"field": "body", "code": "json_invalid", "message": message}]) from None
+        raise _one_error(request, "body", "json_invalid") from None
+    if _holds_nul(data):
+        raise _one_error(request, "body", "nul_character")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -103,6 +120,8 @@ async def _read_body(request: Request, model: type[BaseModel]) -> BaseModel:
 
 
 def _read_query(request: Request, model: type[BaseModel]) -> BaseModel:
+    if _holds_nul(dict(request.query_params)):
+        raise _one_error(request, "query", "nul_character")
     try:
         return model.model_validate(dict(request.query_params))
     except ValidationError as exc:
@@ -117,6 +136,13 @@ async def _current_citizen(request: Request) -> Citizen:
     return await authenticate_access_token(token=token.strip(), secret=secret)
 
 
+def _out_of_range(value: Any) -> bool:
+    """Ids past the database's integer range, or text it cannot store, name nothing."""
+    if isinstance(value, int):
+        return value > MAX_ID
+    return isinstance(value, str) and _holds_nul(value)
+
+
 def render(model: BaseModel | None, status: int) -> Response:
     if model is None:
         return Response(status_code=204)
@@ -127,13 +153,16 @@ def route(endpoint: Endpoint) -> Route:
     """A Starlette route that authenticates, validates, calls the handler and renders."""
 
     async def serve(request: Request) -> Response:
+        path = dict(request.path_params)
+        if any(_out_of_range(value) for value in path.values()):
+            raise NotFound("not_found", "no such resource")
         citizen = await _current_citizen(request) if endpoint.auth else None
         try:
             query = _read_query(request, endpoint.query) if endpoint.query else None
             body = await _read_body(request, endpoint.body) if endpoint.body else None
         except BadInput as bad:
             return problem(request, code="validation_failed", status=422, errors=bad.errors)
-        call = Call(request, body, query, dict(request.path_params), citizen)
+        call = Call(request, body, query, path, citizen)
         return render(await endpoint.handler(call), endpoint.status)
 
     return Route(endpoint.path, serve, methods=[endpoint.method], name=endpoint.handler.__name__)
