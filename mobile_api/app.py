@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
 from mobile_api import api, health
+from mobile_api.etag import ETagMiddleware
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
 from notifications.providers.base import OUTBOUND_TIMEOUT
@@ -32,6 +33,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(ETagMiddleware),
         ],
         exception_handlers={
             DomainError: domain_error_handler,
