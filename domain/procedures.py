@@ -6,6 +6,8 @@ from domain.errors import NotFound
 from domain.text import search_key
 from models import Procedure
 
+CODE_LENGTH = 32
+
 
 async def search_procedures(
     *, query: str = "", after_code: str | None = None, limit: int = 20
@@ -21,7 +23,10 @@ async def search_procedures(
 
 
 async def get_procedure(*, code: str) -> Procedure:
-    procedure = await Procedure.get_or_none(code=code.strip(), is_active=True)
+    code = code.strip()
+    procedure = (
+        await Procedure.get_or_none(code=code, is_active=True) if len(code) <= CODE_LENGTH else None
+    )
     if procedure is None:
         raise NotFound("procedure_not_found", "no such procedure")
     await procedure.fetch_related("agency")

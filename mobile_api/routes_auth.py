@@ -84,6 +84,7 @@ endpoints = [
         body=RefreshRequest,
         response=TokenResponse,
         auth=False,
+        errors=(401,),
     ),
     Endpoint(
         "POST",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.appointments import list_open_slots
 from domain.offices import get_office, list_offices
 from domain.policy import current_policy, utc_now
-from domain.procedures import get_procedure, search_procedures
+from domain.procedures import CODE_LENGTH, get_procedure, search_procedures
 from mobile_api.endpoints import Call, Endpoint
 from mobile_api.paging import decode_cursor, encode_cursor
 from mobile_api.schemas.catalogue import (
@@ -20,10 +20,16 @@ from mobile_api.schemas.catalogue import (
 )
 
 
+def _code(value: str) -> str:
+    if len(value) > CODE_LENGTH:
+        raise ValueError("not a procedure code")
+    return value
+
+
 async def search(call: Call) -> ProcedurePage:
     query: ProcedureQuery = call.query
     found = await search_procedures(
-        query=query.q, after_code=decode_cursor(query.cursor, str), limit=query.limit + 1
+        query=query.q, after_code=decode_cursor(query.cursor, _code), limit=query.limit + 1
     )
     page, more = found[: query.limit], len(found) > query.limit
     return ProcedurePage(
