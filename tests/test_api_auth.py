@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
-from datetime import timedelta
+from datetime import time, timedelta
 
 import httpx
 import jwt
@@ -13,7 +14,9 @@ from domain.policy import utc_now
 from domain.tokens import ACCESS_TTL, issue_access_token
 from mgov.logs import MaskingFilter
 from models import Citizen, OtpCode, OutboxMessage, RefreshToken
-from models.enums import Channel, Priority
+from models.enums import Channel, OutboxStatus, Priority
+from notifications.providers.log import LogProvider
+from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 from tests.app_login import assert_problem, bearer, sent_code, sign_in
 from tests.conftest import make_settings
 
@@ -252,3 +255,23 @@ async def test_an_expired_or_unknown_refresh_token_is_refused(client):
 
 def test_settings_secret_is_the_one_tests_sign_with(tmp_path):
     assert str(make_settings(tmp_path, "sqlite://:memory:").secret_key) == SECRET
+
+
+async def test_a_first_login_code_reaches_the_phone_even_in_quiet_hours(client):
+    """The worker sends a code to a number that is no citizen yet, whatever the hour."""
+    out = io.StringIO()
+    always_quiet = QuietHours(start=time(0, 0), end=time(23, 59, 59, 999999))
+    worker = OutboxWorker(
+        sms_providers=[LogProvider(out)], config=WorkerConfig(quiet_hours=always_quiet)
+    )
+    await ask_code(client, "0978123456")
+    assert await worker.run_once() == 1
+    code = await sent_code("+84978123456")
+    assert f"TP.HCM: {code}." in out.getvalue()
+    assert "+8497****456" in out.getvalue() and "0978123456" not in out.getvalue()
+    message = await OutboxMessage.get(phone="+84978123456")
+    assert message.status == OutboxStatus.SENT and message.citizen_id is None
+    assert (await give_code(client, code, "0978123456")).status_code == 200
+    message = await OutboxMessage.get(phone="+84978123456")
+    assert code not in message.body
+    assert message.citizen_id == (await Citizen.get(phone="+84978123456")).id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.citizens import set_citizen_cccd
+from domain.dossiers import SYSTEM, receive_dossier
 from models import Citizen, ConsentRecord
 from tests.app_login import assert_problem, signed_in
 from tests.factories import make_agency, make_office, make_procedure
@@ -67,8 +68,6 @@ async def test_me_needs_a_token(client):
 
 
 async def test_export_holds_everything_about_me_and_nothing_about_others(client):
-    from domain.dossiers import SYSTEM, receive_dossier
-
     headers = await signed_in(client)
     await signed_in(client, "0912345678")
     me = await Citizen.get(phone=E164)
