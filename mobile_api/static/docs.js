@@ -25,7 +25,7 @@ function schemaBlock(spec, schema) {
 function operation(spec, path, method, op) {
   const head = el("summary", {},
     el("span", { class: "method " + method }, method.toUpperCase()), el("code", {}, path), " — ",
-    op.summary || "", op.security && op.security.length ? el("span", { class: "lock" }, " 🔒") : "");
+    op.summary || "", op.security && op.security.length ? el("span", { class: "lock" }, " · needs sign-in") : "");
   const body = [];
   const params = (op.parameters || []).map((p) =>
     el("li", {}, el("code", {}, p.name), ` (${p.in}${p.required ? ", required" : ""}) `,
