@@ -30,7 +30,7 @@ def decode_cursor(cursor: str | None, parse: Callable[..., T]) -> T | None:
         if any("\x00" in v for v in values):
             raise ValueError("NUL in a cursor")
         return parse(*values)
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, OverflowError):
         raise InvalidInput("invalid_cursor", "not a cursor we made") from None
 
 

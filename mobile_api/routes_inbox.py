@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from domain.devices import register_device, remove_device
@@ -31,7 +31,10 @@ async def drop_device(call: Call) -> None:
 
 
 def _position(created_at: str, message_id: str) -> tuple[datetime, UUID]:
-    return datetime.fromisoformat(created_at), UUID(message_id)
+    moment = datetime.fromisoformat(created_at)
+    if moment.tzinfo is None:
+        raise ValueError("a cursor's time carries its offset")
+    return moment.astimezone(UTC), UUID(message_id)
 
 
 async def notifications(call: Call) -> NotificationPage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from domain.policy import utc_now
+from mobile_api.paging import encode_cursor
 from models import Citizen, Device, OutboxMessage
 from models.enums import OutboxStatus
 from notifications.outbox import enqueue_message
@@ -88,5 +89,12 @@ async def test_marking_read_and_404_for_another_citizens_message(client):
     assert_problem(unknown, status=404, code="notification_not_found")
     listed = (await client.get("/v1/notifications", headers=stranger)).json()["items"]
     assert message.id not in {i["id"] for i in listed}
-    bad = await client.get("/v1/notifications", params={"cursor": "eyJ4Ijox"}, headers=headers)
-    assert_problem(bad, status=422, code="invalid_cursor")
+    forged = [
+        "eyJ4Ijox",
+        encode_cursor("0001-01-01T00:00:00+01:00", uuid.uuid4()),
+        encode_cursor("2026-11-23T10:00:00", uuid.uuid4()),
+        encode_cursor("2026-11-23T10:00:00+00:00", "not-a-uuid"),
+    ]
+    for cursor in forged:
+        bad = await client.get("/v1/notifications", params={"cursor": cursor}, headers=headers)
+        assert_problem(bad, status=422, code="invalid_cursor")
