@@ -17,7 +17,7 @@ import jwt
 
 from domain.errors import Unauthorized
 from domain.policy import utc_now
-from models import Citizen, RefreshToken
+from models import Citizen, OtpCode, RefreshToken
 
 ACCESS_TTL = timedelta(minutes=15)
 REFRESH_TTL = timedelta(days=30)
@@ -128,3 +128,11 @@ async def authenticate_access_token(*, token: str, secret: str) -> Citizen:
     if citizen is None:
         raise Unauthorized("invalid_token", "the token's citizen does not exist")
     return citizen
+
+
+async def purge_expired_logins(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Codes and refresh tokens past their life prove nothing; the worker deletes them daily."""
+    cutoff = utc_now() - older_than
+    codes = await OtpCode.filter(expires_at__lt=cutoff).delete()
+    tokens = await RefreshToken.filter(expires_at__lt=cutoff).delete()
+    return int(codes) + int(tokens)

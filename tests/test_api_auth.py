@@ -11,7 +11,7 @@ import jwt
 import pytest
 
 from domain.policy import utc_now
-from domain.tokens import ACCESS_TTL, issue_access_token
+from domain.tokens import ACCESS_TTL, issue_access_token, purge_expired_logins
 from mgov.logs import MaskingFilter
 from models import Citizen, OtpCode, OutboxMessage, RefreshToken
 from models.enums import Channel, OutboxStatus, Priority
@@ -275,3 +275,13 @@ async def test_a_first_login_code_reaches_the_phone_even_in_quiet_hours(client):
     message = await OutboxMessage.get(phone="+84978123456")
     assert code not in message.body
     assert message.citizen_id == (await Citizen.get(phone="+84978123456")).id
+
+
+async def test_expired_codes_and_refresh_tokens_are_purged_after_a_day(client):
+    await sign_in(client)
+    await ask_code(client, "0912345678")
+    await OtpCode.filter(phone=E164).update(expires_at=utc_now() - timedelta(days=2))
+    await RefreshToken.all().update(expires_at=utc_now() - timedelta(days=2))
+    assert await purge_expired_logins() == 2
+    assert await OtpCode.filter(phone="+84912345678").count() == 1
+    assert await RefreshToken.all().count() == 0
