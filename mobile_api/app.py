@@ -16,8 +16,8 @@ from mgov.database import open_database
 from mgov.settings import Settings
 from mobile_api import api, health
 from mobile_api.console.routes import routes as console_routes
-from mobile_api.integrations import routes as integration_routes
 from mobile_api.etag import ETagMiddleware
+from mobile_api.integrations import routes as integration_routes
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
 from mobile_api.staff_api import routes as staff_api_routes
