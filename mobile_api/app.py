@@ -14,9 +14,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
-from mobile_api import health
+from mobile_api import api, health
 from mobile_api.console.dashboard import routes as dashboard_routes
 from mobile_api.console.routes import routes as console_routes
+from mobile_api.etag import ETagMiddleware
 from mobile_api.integrations import routes as integration_routes
 from mobile_api.metrics import RequestMetricsMiddleware
 from mobile_api.metrics import routes as metrics_routes
@@ -35,11 +36,12 @@ def create_app(settings: Settings) -> Starlette:
             yield
 
     app = Starlette(
-        routes=[*health.routes],
+        routes=[*health.routes, *api.routes],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(RequestMetricsMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(ETagMiddleware),
         ],
         exception_handlers={
             DomainError: domain_error_handler,

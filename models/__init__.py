@@ -2,6 +2,7 @@
 
 from models.agencies import Agency, Holiday, Office, Procedure
 from models.appointments import Appointment, OfficeSlot
+from models.auth import OtpCode, RefreshToken
 from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
 from models.integrations import IntegrationEvent
@@ -25,6 +26,8 @@ __all__ = [
     "Office",
     "OfficeSlot",
     "OutboxMessage",
+    "OtpCode",
     "Procedure",
+    "RefreshToken",
     "StaffUser",
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from domain.appointments import book_appointment
 from domain.dossiers import SYSTEM, receive_dossier
 from domain.staff import hash_password
 from models import Appointment, Citizen, Dossier, Office, OfficeSlot, StaffUser
@@ -37,8 +38,6 @@ async def _account(username: str, role: StaffRole, agency=None) -> StaffUser:
 
 
 async def build_city() -> City:
-    from domain.appointments import book_appointment
-
     agency_a = await make_agency("H29.99", "UBND phường Sài Gòn")
     agency_b = await make_agency("H29.12", "Sở Tư pháp")
     office_a = await make_office(agency_a)

@@ -3,6 +3,7 @@ once, and changing dossiers exactly as the counter does (the citizen gets the SM
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import time
@@ -177,3 +178,15 @@ async def test_without_a_configured_secret_every_call_is_refused(client):
     response = await client.post(HOOK, content=b"{}", headers={"X-Mgov-Timestamp": "1"})
     assert response.status_code == 503
     assert problem_type(response) == "webhook_not_configured"
+
+
+async def test_concurrent_deliveries_of_one_event_apply_it_once(hook_client):
+    city = await build_city()
+    request = signed(moved(city, event_id="evt-race", to_status="needs_supplement", note="Thiếu"))
+    events_before = await DossierEvent.all().count()
+    responses = await asyncio.gather(*(hook_client.post(HOOK, **request) for _ in range(5)))
+    assert sorted(r.status_code for r in responses) == [200, 409, 409, 409, 409]
+    refused = [problem_type(r) for r in responses if r.status_code == 409]
+    assert refused == ["webhook_event_replayed"] * 4
+    assert await DossierEvent.all().count() == events_before + 1
+    assert await OutboxMessage.filter(template="dossier_needs_supplement").count() == 1

@@ -15,18 +15,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from domain.appointments import book_appointment
+from domain.appointments import list_citizen_appointments
 from domain.citizens import find_citizen
-from domain.policy import utc_now
 from mgov.demo import load_demo_data
 from mgov.settings import Settings
-from models import Appointment, AuditLog, OfficeSlot
+from models import Appointment, AuditLog
 from models.enums import AppointmentStatus
 
 CHROMIUM = "/usr/bin/chromium"
@@ -117,17 +115,13 @@ def web_server(db: Settings, tmp_path: Path, browser_ready: None) -> Iterator[st
 
 
 async def _demo_appointment() -> Appointment:
-    """The demo city, and an appointment for its first citizen tomorrow or later."""
+    """The demo city as `mgov seed` loads it, and the appointment it books for its first citizen."""
     await load_demo_data(out=lambda line: None)
     citizen = await find_citizen(phone=DEMO_PHONE_AS_SAID)
     assert citizen is not None
-    slot = (
-        await OfficeSlot.filter(starts_at__gt=utc_now() + timedelta(hours=3))
-        .order_by("starts_at")
-        .first()
-    )
-    assert slot is not None
-    return await book_appointment(citizen=citizen, slot_id=slot.id)
+    appointments = await list_citizen_appointments(citizen=citizen)
+    assert len(appointments) == 1
+    return appointments[0]
 
 
 async def test_an_agent_cancels_a_callers_appointment_in_the_browser(web_server, tmp_path):

@@ -9,14 +9,13 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from domain.policy import utc_now
 from domain.staff_tokens import issue_staff_token
 from models import Appointment, AuditLog, Dossier, DossierEvent, OutboxMessage
 from models.enums import AppointmentStatus, DossierStatus
-from tests.conftest import make_settings
+from tests.factories import make_citizen, make_slot
 from tests.staff_setup import PASSWORD, bearer, build_city
 
-SECRET = "test-secret-key-not-for-production-0123456789"  # what make_settings sets
+SECRET = "test-secret-key-not-for-production-0123456789"  # what conftest's settings carry
 
 
 def problem_type(response) -> str:
@@ -71,7 +70,7 @@ async def test_a_bad_login_body_is_a_422_naming_the_field(client):
     assert "password" in response.json()["detail"]
 
 
-async def test_citizen_tokens_and_forged_tokens_are_not_staff_tokens(client, database):
+async def test_citizen_tokens_and_forged_tokens_are_not_staff_tokens(client):
     city = await build_city()
     citizen_like = jwt.encode(
         {"sub": str(city.staff["admin"].id), "typ": "access", "role": "admin", "exp": 2**31},
@@ -102,7 +101,6 @@ async def test_citizen_tokens_and_forged_tokens_are_not_staff_tokens(client, dat
         assert problem_type(response) == "staff_token_invalid"
     missing = await client.get("/v1/staff/audit")
     assert problem_type(missing) == "staff_token_missing"
-    assert make_settings  # the secret above is the one the fixture's settings carry
 
 
 async def test_a_deactivated_account_loses_its_token_at_once(client):
@@ -135,8 +133,6 @@ async def test_an_agent_finds_a_caller_by_the_number_as_said_and_it_is_audited(c
 
 async def test_an_old_eleven_digit_number_finds_todays_subscriber(client):
     await build_city()
-    from tests.factories import make_citizen
-
     viettel = await make_citizen("0387654321", "Lê Hoàng Cường")
     headers = await bearer(client, "tongdai1")
     response = await client.post(
@@ -182,8 +178,6 @@ async def test_every_read_of_a_citizens_file_leaves_an_audit_row(client):
 
 async def test_booking_and_cancelling_on_behalf_need_a_reason_and_are_audited(client):
     city = await build_city()
-    from tests.factories import make_slot
-
     other_slot = await make_slot(city.office_a, starts_in=timedelta(days=2))
     headers = await bearer(client, "tongdai1")
     base = f"/v1/staff/citizens/{city.citizen.id}/appointments"
@@ -366,4 +360,3 @@ async def test_a_supervisor_reads_no_citizen_file(client):
     response = await client.get(f"/v1/staff/citizens/{city.citizen.id}/dossiers", headers=headers)
     assert response.status_code == 403
     assert not await AuditLog.exists()
-    assert utc_now()

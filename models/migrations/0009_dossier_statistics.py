@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_integration_event')]
+    dependencies = [('models', '0008_app_auth')]
 
     initial = False
 
