@@ -21,7 +21,7 @@ from domain.holidays import load_working_calendar
 from domain.lifecycle import CLOCK_RUNNING, HANDLED
 from domain.policy import as_utc, utc_now
 from domain.stats.periods import Period
-from domain.stats.ranks import percentile_of
+from domain.stats.ranks import read_percentile
 from models import Agency, Dossier, Office
 from models.enums import DossierStatus
 
@@ -164,16 +164,16 @@ async def _processing_times(
     percent_count = await handled.filter(time_used_percent__isnull=False).count()
     return ProcessingTimes(
         finished=days_count,
-        median_days=await percentile_of(
+        median_days=await read_percentile(
             handled, field="working_days_taken", count=days_count, percent=50
         ),
-        p90_days=await percentile_of(
+        p90_days=await read_percentile(
             handled, field="working_days_taken", count=days_count, percent=90
         ),
-        median_percent=await percentile_of(
+        median_percent=await read_percentile(
             handled, field="time_used_percent", count=percent_count, percent=50
         ),
-        p90_percent=await percentile_of(
+        p90_percent=await read_percentile(
             handled, field="time_used_percent", count=percent_count, percent=90
         ),
     )

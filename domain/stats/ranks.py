@@ -15,7 +15,7 @@ def nearest_rank_offset(*, count: int, percent: int) -> int:
     return rank - 1
 
 
-async def percentile_of(
+async def read_percentile(
     query: QuerySet[Any], *, field: str, count: int, percent: int
 ) -> Any | None:
     """The value of `field` at the nearest-rank percentile of `query`'s rows (None when empty).
