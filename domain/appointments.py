@@ -152,3 +152,35 @@ async def reschedule_appointment(
     except IntegrityError:
         raise Conflict("already_booked", "the citizen already holds a seat in this slot") from None
     return appointment
+
+
+async def list_bookable_offices() -> list[Office]:
+    """Open one-stop offices, in a stable order so a keypad menu numbers them the same each time."""
+    return await Office.filter(is_active=True).order_by("id")
+
+
+async def get_office(*, office_id: int) -> Office:
+    office = await Office.get_or_none(id=office_id, is_active=True)
+    if office is None:
+        raise NotFound("office_not_found", "no such office")
+    return office
+
+
+async def list_open_days(*, office_id: int, days_ahead: int = 14) -> list[date]:
+    """Local days in the coming weeks with a free seat at an office, for a choose-a-day menu."""
+    now = utc_now()
+    starts = await OfficeSlot.filter(
+        office_id=office_id,
+        starts_at__gte=now,
+        starts_at__lt=now + timedelta(days=days_ahead + 1),
+        booked__lt=F("capacity"),
+    ).values_list("starts_at", flat=True)
+    tz = current_policy().timezone
+    return sorted({moment.astimezone(tz).date() for moment in starts})  # type: ignore[union-attr]
+
+
+async def describe_citizen_appointment(*, citizen: Citizen, appointment_id: int) -> Appointment:
+    """One of the citizen's appointments with its slot and office loaded, for a door to print."""
+    appointment = await get_citizen_appointment(citizen=citizen, appointment_id=appointment_id)
+    await appointment.fetch_related("slot", "slot__office")
+    return appointment

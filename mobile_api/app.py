@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
@@ -28,7 +29,10 @@ def create_app(settings: Settings) -> Starlette:
             yield
 
     app = Starlette(
-        routes=[*health.routes],
+        routes=[
+            *health.routes,
+            *ussd.routes,
+        ],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),

@@ -7,6 +7,7 @@ from models.dossiers import Dossier, DossierEvent, DossierSequence
 from models.outbox import Device, OutboxMessage
 from models.staff import AuditLog, StaffUser
 from models.throttle import AttemptCounter
+from models.ussd import UssdSession
 
 __all__ = [
     "Agency",
@@ -25,4 +26,5 @@ __all__ = [
     "OutboxMessage",
     "Procedure",
     "StaffUser",
+    "UssdSession",
 ]
