@@ -47,6 +47,9 @@ def _split_long(line: str, room: int) -> list[str]:
 def paginate(lines: list[str], footer: list[str], *, more: str, limit: int) -> list[str]:
     """Pack lines into pages of at most `limit` characters, each ending with the footer; every
     page but the last also offers `more`."""
+    whole = "\n".join([*lines, *footer])
+    if len(whole) <= limit:
+        return [whole]
     tail = "\n".join(footer)
     room = limit - len(tail) - len(more) - 2
     if room < 20:
