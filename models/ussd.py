@@ -21,7 +21,7 @@ class UssdSession(Model):
     screen = fields.CharField(max_length=32)
     state = fields.JSONField(default=dict)
     language = fields.CharField(max_length=2)
-    last_text = fields.CharField(max_length=500, default="")
+    last_text = fields.TextField(default="")
     last_reply = fields.CharField(max_length=400, default="")
     hops = fields.IntField(default=0)
     ended = fields.BooleanField(default=False)

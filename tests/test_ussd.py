@@ -305,6 +305,21 @@ async def test_bad_requests_are_problems_not_5xx(client, adapter):
     assert response.status_code == 422
     assert response.json()["type"].endswith("/ussd_bad_request")
     assert (await client.post("/channels/ussd/nokia", data={})).status_code == 404
+    long_id = {"sessionId": "x" * 101, "phoneNumber": OWNER_PHONE, "msisdn": OWNER_PHONE}
+    if adapter == "africastalking":
+        response = await client.post("/channels/ussd/africastalking", data=long_id)
+    else:
+        response = await client.post("/channels/ussd/generic", json=long_id)
+    assert response.status_code == 422
+    assert await UssdSession.all().count() == 0
+
+
+async def test_control_characters_in_input_are_dropped(client, adapter):
+    await city()
+    phone = Phone(client, adapter)
+    main = await phone.dial()
+    assert (await phone.press("\x00\n")).endswith(main[4:])
+    assert (await phone.press("\x001")).startswith("CON Ho so cua ong/ba:")
 
 
 async def test_slots_of_a_day_in_the_past_are_not_offered(client, adapter):

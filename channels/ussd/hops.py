@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.errors import InvalidInput
+
 # What a feature phone shows on one screen (GSM-7 characters), `CON `/`END ` included.
 SCREEN_LIMIT = 182
 
@@ -35,3 +37,19 @@ class UssdReply:
     def wire_text(self) -> str:
         """The screen as the form-POST gateways want it, `CON ` or `END ` first."""
         return ("END " if self.end else "CON ") + self.text
+
+
+# Longer than any session a gateway lets last (~180 s of key presses): refused as malformed.
+INPUT_LIMIT = 2000
+
+
+def keypad_text(raw: str) -> str:
+    """What a keypad can have sent: control characters (a NUL, a stray newline) removed."""
+    return "".join(ch for ch in raw if ch.isprintable())
+
+
+def session_key(raw: str) -> str:
+    """The gateway's session id as we store it; a malformed one is refused, not stored."""
+    if not raw or len(raw) > 100 or not raw.isprintable():
+        raise InvalidInput("ussd_bad_request", "sessionId is missing or malformed")
+    return raw

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('screen', fields.CharField(max_length=32)),
                 ('state', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('language', fields.CharField(max_length=2)),
-                ('last_text', fields.CharField(default='', max_length=500)),
+                ('last_text', fields.TextField(default='', unique=False)),
                 ('last_reply', fields.CharField(default='', max_length=400)),
                 ('hops', fields.IntField(default=0)),
                 ('ended', fields.BooleanField(default=False)),

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from channels.ussd.hops import UssdReply, UssdRequest
+from channels.ussd.hops import INPUT_LIMIT, UssdReply, UssdRequest, keypad_text, session_key
 from domain.errors import InvalidInput
 
 
@@ -21,9 +21,11 @@ async def parse(request: Request) -> UssdRequest:
     fields = {name: form.get(name, "") for name in ("sessionId", "phoneNumber", "text")}
     if not fields["sessionId"] or not fields["phoneNumber"]:
         raise InvalidInput("ussd_bad_request", "sessionId and phoneNumber are required")
-    text = fields["text"]
+    text = keypad_text(fields["text"])
+    if len(text) > INPUT_LIMIT:
+        raise InvalidInput("ussd_bad_request", "text is too long")
     return UssdRequest(
-        session_id=fields["sessionId"],
+        session_id=session_key(fields["sessionId"]),
         phone=fields["phoneNumber"],
         service_code=form.get("serviceCode", ""),
         network=form.get("networkCode", ""),

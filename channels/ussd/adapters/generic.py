@@ -9,7 +9,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from channels.ussd.hops import UssdReply, UssdRequest
+from channels.ussd.hops import INPUT_LIMIT, UssdReply, UssdRequest, keypad_text, session_key
 from domain.errors import InvalidInput
 
 
@@ -21,17 +21,19 @@ async def parse(request: Request) -> UssdRequest:
     if not isinstance(body, dict) or not body.get("sessionId") or not body.get("msisdn"):
         raise InvalidInput("ussd_bad_request", "sessionId and msisdn are required")
     new_session = body.get("newSession") is True
-    given = body.get("input")
+    given = keypad_text(str(body.get("input") or ""))
+    if len(given) > INPUT_LIMIT:
+        raise InvalidInput("ussd_bad_request", "input is too long")
     hop_id = body.get("hopId")
     return UssdRequest(
-        session_id=str(body["sessionId"]),
+        session_id=session_key(str(body["sessionId"])),
         phone=str(body["msisdn"]),
         service_code=str(body.get("serviceCode") or ""),
         network=str(body.get("network") or ""),
-        inputs=() if new_session or given is None else (str(given),),
+        inputs=() if new_session else (given,),
         cumulative=False,
         new_session=new_session,
-        hop_id=None if hop_id is None else str(hop_id),
+        hop_id=None if hop_id is None else keypad_text(str(hop_id))[:100],
     )
 
 
