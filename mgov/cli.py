@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mgov.settings import Settings, SettingsError, load_settings
@@ -66,12 +66,39 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def _ussd(settings: Settings, args: argparse.Namespace) -> None:
+    from mgov.ussd_simulator import run_simulator
+
+    interactive = sys.stdin.isatty()
+
+    def typed() -> Iterator[str]:
+        while True:
+            try:
+                yield input("> ")
+            except EOFError:
+                return
+
+    if interactive:
+        print("Type a choice and Enter (Ctrl-D hangs up).")
+    code = run_simulator(
+        base_url=args.url or f"http://127.0.0.1:{settings.port}",
+        phone=args.phone,
+        service_code=args.service_code,
+        secret=str(settings.gateway_secret),
+        keys=typed() if interactive else sys.stdin,
+        echo=not interactive,
+    )
+    if code:
+        raise SystemExit(code)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Any]]] = {
     "migrate": ("apply the checked-in database migrations", _migrate),
     "seed": ("load the Ho Chi Minh City demo data set (once)", _seed),
     "web": ("serve the HTTP API with uvicorn", _web),
     "worker": ("send queued messages (outbox dispatcher)", _worker),
     "outbox": ("print outbox counts by status and the oldest queued age", _outbox),
+    "ussd": ("a feature phone in the terminal: dial the USSD menus of a running server", _ussd),
 }
 
 
@@ -84,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--host", default=None)
             command.add_argument("--port", type=int, default=None)
             command.add_argument("--workers", type=int, default=1)
+        if name == "ussd":
+            command.add_argument("--url", default=None, help="server base URL")
+            command.add_argument("--phone", default="+84901234567", help="the caller's number")
+            command.add_argument("--service-code", default="*384*1234#")
     return parser
 
 
