@@ -58,7 +58,7 @@ async def test_a_session_in_the_terminal(database):
     assert code == 0
     assert "| Dich vu cong TP.HCM" in shown and "| 4 Ngon ngu/Language" in shown
     assert "> 3" in shown and "| Chon noi hen:" in shown
-    assert "| Da dat lich hen 1 luc" in shown
+    assert "| Da dat lich hen " in shown
     assert shown.rstrip().endswith("+") and "| Cam on ong/ba da dung dich" in shown
     assert all(len(line) <= 32 for line in shown.splitlines())
 

@@ -18,12 +18,11 @@ from channels.ussd.menus import MAIN, SCREENS
 from channels.ussd.pages import BODY_LIMIT, View, end_text, fold, paginate
 from channels.ussd.screens import Hop, Move
 from domain.catalogue import text
-from domain.citizens import register_citizen
 from domain.errors import DomainError
 from domain.ussd_sessions import (
-    find_resumable_ussd_session,
     load_ussd_session,
     new_ussd_session,
+    open_ussd_caller,
     save_ussd_session,
 )
 from models import UssdSession
@@ -71,6 +70,9 @@ def _reply_of(session: UssdSession) -> UssdReply:
 
 async def answer_hop(request: UssdRequest) -> UssdReply:
     """The screen for this hop; the same hop twice gets the same screen, acting once."""
+    if request.new_session:
+        # Most first hops are new sessions: no read. A retried one meets its twin at the insert.
+        return await _start(request)
     session = await load_ussd_session(session_id=request.session_id)
     if session is None:
         return await _start(request)
@@ -115,17 +117,16 @@ async def _start(request: UssdRequest) -> UssdReply:
     """A new session: the caller becomes a citizen on first use (the network vouched for the
     number) and is offered to resume a session that dropped mid-flow."""
     try:
-        citizen = await register_citizen(phone=request.phone)
+        citizen, dropped = await open_ussd_caller(phone=request.phone)
     except DomainError as error:
         return UssdReply(end_text([text(f"error.{error.code}")]), end=True)
-    dropped = await find_resumable_ussd_session(phone=citizen.phone)
     session = new_ussd_session(
         session_id=request.session_id,
         citizen=citizen,
         screen="resume" if dropped else MAIN,
     )
     if dropped is not None:
-        session.state = {"params": {"from": dropped.id}}
+        session.state = {"params": {"from": dropped}}
     inputs = list(request.inputs) if request.cumulative else []
     await _advance(session, inputs, request)
     if not await save_ussd_session(session=session):
