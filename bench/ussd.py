@@ -9,7 +9,8 @@ citizen with one dossier per concurrent session, and drops the database at the e
 The server is one uvicorn process (as `mgov web` runs it: uvloop, httptools) serving the real
 app plus two baseline endpoints that live only in this script: `/bench/hello` (plain Starlette)
 and `/bench/raw` (the same session read + write as one hop, with raw asyncpg). The load comes
-from this process: N aiohttp sessions, each dialling then pressing keys with no think time:
+from this process: N aiohttp sessions, each dialling then pressing keys (with no pause between
+hops unless --think-ms says how long a person takes to type):
 
     dial (main menu) → 1 (own dossiers) → 1 (the first one) → 00 (main menu)
 
@@ -165,7 +166,7 @@ class Result:
 
 
 async def _sessions(
-    base: str, path: str, target: str, sessions: int, rounds: int, check: bool
+    base: str, path: str, target: str, sessions: int, rounds: int, check: bool, think: float = 0
 ) -> Result:
     latencies: list[float] = []
     errors = 0
@@ -178,6 +179,8 @@ async def _sessions(
             for r in range(rounds):
                 session_id = f"{target}_{n}_{r}_{uuid.uuid4().hex[:8]}"
                 for text in HOPS:
+                    if think:
+                        await asyncio.sleep(think)
                     form = {
                         "sessionId": session_id,
                         "serviceCode": "*384*1234#",
@@ -271,12 +274,14 @@ async def run(args: argparse.Namespace) -> None:
                 await _sessions(base, path, target, args.sessions, 1, False)
             print(
                 f"{args.sessions} concurrent sessions x {args.rounds} rounds x {len(HOPS)} hops,"
-                f" pool {args.pool}, PostgreSQL {name}"
+                f" think {args.think_ms:g} ms, pool {args.pool}, PostgreSQL {name}"
             )
             best: dict[str, Result] = {}
             for _ in range(args.repeat):
                 results = [
-                    await _sessions(base, path, t, args.sessions, args.rounds, t == "ussd")
+                    await _sessions(
+                        base, path, t, args.sessions, args.rounds, t == "ussd", args.think_ms / 1000
+                    )
                     for t, path in targets
                 ]
                 _print(results)
@@ -306,6 +311,9 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=20, help="database pool maxsize")
     parser.add_argument("--repeat", type=int, default=2, help="measured passes over the targets")
     parser.add_argument("--targets", default="hello,raw,ussd", help="comma-separated")
+    parser.add_argument(
+        "--think-ms", type=float, default=0, help="pause before each hop (a person typing)"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -215,11 +215,11 @@ def _screen_text(place: Place, hop: Hop, view: View, hint: str) -> str:
     if view.end:
         return end_text(lines)
     footer = [fold(option) for option in view.options]
-    if view.back:
-        footer.append(fold(hop.t("ussd.nav.back")))
+    back = fold(hop.t("ussd.nav.back")) if view.back else ""
     hint_text = fold(hop.t(hint)) if hint else ""
     limit = BODY_LIMIT - (len(hint_text) + 1 if hint_text else 0)
-    pages = paginate(lines, footer, more=fold(hop.t("ussd.nav.more")), limit=limit)
+    more = fold(hop.t("ussd.nav.more"))
+    pages = paginate(lines, footer, more=more, limit=limit, back=back)
     place.pages = len(pages)
     place.page = min(place.page, len(pages) - 1)
     page = pages[place.page]

@@ -44,9 +44,12 @@ def _split_long(line: str, room: int) -> list[str]:
     return pieces
 
 
-def paginate(lines: list[str], footer: list[str], *, more: str, limit: int) -> list[str]:
-    """Pack lines into pages of at most `limit` characters, each ending with the footer; every
-    page but the last also offers `more`."""
+def paginate(
+    lines: list[str], footer: list[str], *, more: str, limit: int, back: str = ""
+) -> list[str]:
+    """Pack lines into pages of at most `limit` characters, each ending with the footer and the
+    `back` line; every page but the last also offers `more`, just above `back`."""
+    footer = [*footer, back] if back else footer
     whole = "\n".join([*lines, *footer])
     if len(whole) <= limit:
         return [whole]
@@ -65,7 +68,8 @@ def paginate(lines: list[str], footer: list[str], *, more: str, limit: int) -> l
     result = []
     for number, page in enumerate(pages):
         extra = [more] if number < len(pages) - 1 else []
-        result.append("\n".join([*page, *extra, *footer]))
+        ending = [*footer[:-1], *extra, footer[-1]] if back else [*footer, *extra]
+        result.append("\n".join([*page, *ending]))
     return result
 
 
