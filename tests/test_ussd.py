@@ -329,3 +329,26 @@ async def test_slots_of_a_day_in_the_past_are_not_offered(client, adapter):
     await phone.dial()
     await phone.press("3")
     assert (await phone.press("1")).startswith("CON Noi nay da het cho trong 2 tuan toi.")
+
+
+async def test_keys_typed_ahead_in_the_dial_string(client, adapter):
+    if adapter != "africastalking":
+        pytest.skip("only Africa's Talking forwards `*384*1234*3*1#` as text on the first hop")
+    await city()
+    response = await client.post(
+        "/channels/ussd/africastalking",
+        data={"sessionId": "ATUid_ahead", "phoneNumber": OWNER_PHONE, "text": "3*1"},
+    )
+    assert response.text.startswith("CON Chon ngay:\n1 ")
+
+
+async def test_without_a_hop_id_the_same_key_twice_is_two_presses(client, adapter):
+    if adapter != "generic":
+        pytest.skip("Africa's Talking repeats every input, so its hops are always told apart")
+    _, _, dossiers, _ = await city()
+    hop = {"sessionId": "gen-1", "msisdn": OWNER_PHONE}
+    await client.post("/channels/ussd/generic", json={**hop, "newSession": True})
+    await client.post("/channels/ussd/generic", json={**hop, "input": "1"})
+    second = await client.post("/channels/ussd/generic", json={**hop, "input": "1"})
+    assert second.json()["message"].startswith(f"Ho so {dossiers[1].code}: Moi tiep nhan.")
+    assert second.json()["continue"] is True
