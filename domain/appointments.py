@@ -154,18 +154,6 @@ async def reschedule_appointment(
     return appointment
 
 
-async def list_bookable_offices() -> list[Office]:
-    """Open one-stop offices, in a stable order so a keypad menu numbers them the same each time."""
-    return await Office.filter(is_active=True).order_by("id")
-
-
-async def get_office(*, office_id: int) -> Office:
-    office = await Office.get_or_none(id=office_id, is_active=True)
-    if office is None:
-        raise NotFound("office_not_found", "no such office")
-    return office
-
-
 async def list_open_days(*, office_id: int, days_ahead: int = 14) -> list[date]:
     """Local days in the coming weeks with a free seat at an office, for a choose-a-day menu."""
     now = utc_now()
@@ -177,10 +165,3 @@ async def list_open_days(*, office_id: int, days_ahead: int = 14) -> list[date]:
     ).values_list("starts_at", flat=True)
     tz = current_policy().timezone
     return sorted({moment.astimezone(tz).date() for moment in starts})  # type: ignore[union-attr]
-
-
-async def describe_citizen_appointment(*, citizen: Citizen, appointment_id: int) -> Appointment:
-    """One of the citizen's appointments with its slot and office loaded, for a door to print."""
-    appointment = await get_citizen_appointment(citizen=citizen, appointment_id=appointment_id)
-    await appointment.fetch_related("slot", "slot__office")
-    return appointment

@@ -79,10 +79,3 @@ async def has_consent(*, citizen: Citizen, purpose: ConsentPurpose) -> bool:
         .first()
     )
     return True if latest is None else latest.granted
-
-
-async def set_citizen_language(*, citizen: Citizen, language: Language) -> Citizen:
-    """Feature-phone menus and SMS keywords let a citizen switch; every later message follows."""
-    citizen.language = language
-    await citizen.save(update_fields=["language", "updated_at"])
-    return citizen

@@ -121,6 +121,8 @@ class Settings:
     test_number_prefix: str
     gateway_secret: Secret
     gateway_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    backoffice_secret: Secret
+    staff_token_minutes: int
 
     @property
     def is_production(self) -> bool:
@@ -192,6 +194,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         worker_concurrency=_positive(config, "MGOV_WORKER_CONCURRENCY", 32),
         quiet_hours=_quiet_hours(config("MGOV_QUIET_HOURS", default="21:00-07:00")),
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
+        backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
+        staff_token_minutes=_positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480),
         **_sms_settings(config, production),
         **_gateway_settings(config, production),
     )

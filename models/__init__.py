@@ -2,8 +2,10 @@
 
 from models.agencies import Agency, Holiday, Office, Procedure
 from models.appointments import Appointment, OfficeSlot
+from models.auth import OtpCode, RefreshToken
 from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
+from models.integrations import IntegrationEvent
 from models.outbox import Device, OutboxMessage
 from models.staff import AuditLog, StaffUser
 from models.throttle import AttemptCounter
@@ -21,10 +23,13 @@ __all__ = [
     "DossierEvent",
     "DossierSequence",
     "Holiday",
+    "IntegrationEvent",
     "Office",
     "OfficeSlot",
     "OutboxMessage",
+    "OtpCode",
     "Procedure",
+    "RefreshToken",
     "StaffUser",
     "UssdSession",
 ]

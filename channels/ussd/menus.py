@@ -22,19 +22,18 @@ from channels.ussd.screens import Hop, Move, Screen, done, error_text, failed, g
 from domain.appointments import (
     book_appointment,
     cancel_appointment,
-    describe_citizen_appointment,
-    get_office,
-    list_bookable_offices,
     list_citizen_appointments,
     list_open_days,
-    list_open_slots,
 )
+from domain.bookings import load_my_appointment
 from domain.catalogue import localised_name
-from domain.citizens import set_citizen_language
 from domain.codes import code_lookup_key
 from domain.dossiers import list_citizen_dossiers, lookup_dossier, unlock_dossier
 from domain.errors import DomainError
+from domain.offices import list_offices
 from domain.policy import local_text
+from domain.profile import update_profile
+from domain.staff_desk import find_slots_for_booking
 from domain.ussd_sessions import forget_resumable_ussd_sessions, take_over_ussd_session
 from models.enums import Language
 
@@ -67,7 +66,7 @@ async def choose_language(hop: Hop, choice: str) -> Move:
     language = {"1": Language.VI, "2": Language.EN}.get(choice)
     if language is None:
         return hint("ussd.hint.invalid")
-    await set_citizen_language(citizen=hop.citizen, language=language)
+    await update_profile(citizen=hop.citizen, language=language)
     return done(MAIN, language=language.value)
 
 
@@ -163,7 +162,7 @@ async def pick_appointment(hop: Hop, choice: str) -> Move:
 
 async def show_appointment(hop: Hop) -> View:
     try:
-        appointment = await describe_citizen_appointment(
+        appointment = await load_my_appointment(
             citizen=hop.citizen, appointment_id=hop.params["id"]
         )
     except DomainError as error:
@@ -198,7 +197,7 @@ async def show_cancelled(hop: Hop) -> View:
 
 
 async def show_offices(hop: Hop) -> View:
-    offices = await list_bookable_offices()
+    offices = await list_offices()
     names = [shorten(localised_name(o, hop.language), OFFICE_NAME) for o in offices]
     return View([hop.t("ussd.book.offices"), *_numbered(names)], refs=[o.id for o in offices])
 
@@ -232,10 +231,9 @@ async def pick_day(hop: Hop, choice: str) -> Move:
 async def show_slots(hop: Hop) -> View:
     day = date.fromisoformat(hop.params["day"])
     try:
-        office = await get_office(office_id=hop.params["office"])
+        office, slots = await find_slots_for_booking(office_id=hop.params["office"], day=day)
     except DomainError as error:
         return View([hop.t(f"error.{error.code}")], refs=[])
-    slots = await list_open_slots(office=office, day=day)
     header = hop.t("ussd.book.slots", day=_day_label(hop, day))
     if not slots:
         return View([header, hop.t("ussd.book.no_slots")], refs=[])
