@@ -167,8 +167,8 @@ async def show_appointment(hop: Hop) -> View:
         )
     except DomainError as error:
         return View([hop.t(f"error.{error.code}")])
-    when = local_text(appointment.slot.starts_at, WHEN)
-    hop.params["when"] = when
+    # Kept with the screen: `1` carries it to the confirmation, which then needs no query.
+    hop.params["when"] = local_text(appointment.slot.starts_at, WHEN)
     return View(
         [appointment_summary(appointment, hop.language)],
         options=[hop.t("ussd.appointment.cancel")],
@@ -246,6 +246,7 @@ async def show_slots(hop: Hop) -> View:
         )
         for number, slot in enumerate(slots, start=1)
     ]
+    # Kept with the screen for the confirmation, as the chosen slot's time is (in `refs`).
     hop.params["office_name"] = shorten(localised_name(office, hop.language), OFFICE_NAME)
     return View([header, *lines], refs=[[s.id, local_text(s.starts_at, WHEN)] for s in slots])
 
