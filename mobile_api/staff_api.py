@@ -290,7 +290,7 @@ async def move(request: Request) -> Response:
 
 def _int_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 async def audit_trail(request: Request) -> Response:

@@ -352,3 +352,16 @@ async def test_without_a_hop_id_the_same_key_twice_is_two_presses(client, adapte
     second = await client.post("/channels/ussd/generic", json={**hop, "input": "1"})
     assert second.json()["message"].startswith(f"Ho so {dossiers[1].code}: Moi tiep nhan.")
     assert second.json()["continue"] is True
+
+
+async def test_unicode_digits_are_wrong_input_not_a_crash(client, adapter):
+    """`str.isdigit()` takes '¹', which `int()` refuses: the property test once found a 500."""
+    await city()
+    phone = Phone(client, adapter)
+    await phone.dial()
+    await phone.press("1")
+    for key in ("¹", "²³", "٣"):
+        assert (await phone.press(key)).startswith("CON ")
+    await phone.dial()
+    for key in ("¹", "٣"):
+        assert (await phone.press(key)).startswith("CON Lua chon khong hop le.\n")

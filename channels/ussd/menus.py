@@ -128,7 +128,7 @@ async def show_dossier_status(hop: Hop) -> View:
 
 
 async def give_cccd(hop: Hop, choice: str) -> Move:
-    if not (choice.isdigit() and len(choice) == 4):
+    if not (choice.isascii() and choice.isdigit() and len(choice) == 4):
         return hint("ussd.hint.cccd")
     try:
         view = await unlock_dossier(

@@ -27,7 +27,12 @@ class Hop:
     def ref(self, choice: str) -> Any | None:
         """What a typed number stands for on the last list shown, or None."""
         refs = self.params.get("refs") or []
-        if choice.isdigit() and len(choice) <= 3 and 1 <= int(choice) <= len(refs):
+        if (
+            choice.isascii()
+            and choice.isdigit()
+            and len(choice) <= 3
+            and 1 <= int(choice) <= len(refs)
+        ):
             return refs[int(choice) - 1]
         return None
 
