@@ -14,14 +14,12 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import F
-from tortoise.queryset import QuerySet
-
 from domain.catalogue import text
 from domain.policy import utc_now
 from models import Citizen, Device, OutboxMessage
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.claim import claim_due_messages
+from notifications.outcomes import Outcome, record_outcomes
 from notifications.providers.base import Accepted, OutgoingMessage, Provider, SendFailure
 from notifications.providers.fcm import DeadDeviceToken
 from notifications.sms_encoding import measure_sms, to_sms_text
@@ -112,7 +110,10 @@ class OutboxWorker:
             else set()
         )
         now = utc_now()
-        await asyncio.gather(*(self._settle(m, now, m.citizen_id in opted_out) for m in batch))
+        outcomes = await asyncio.gather(
+            *(self._settle(m, now, m.citizen_id in opted_out) for m in batch)
+        )
+        await record_outcomes(outcomes)
         return len(batch)
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
@@ -136,38 +137,36 @@ class OutboxWorker:
         for waiter in waiters:
             waiter.cancel()
 
-    async def _settle(self, message: OutboxMessage, now: datetime, opted_out: bool) -> None:
+    async def _settle(self, message: OutboxMessage, now: datetime, opted_out: bool) -> Outcome:
         if message.channel == Channel.PUSH:
             async with self._slots:
-                if await self._try_push(message):
-                    return
-            await self._switch_to_sms(message)
+                pushed = await self._try_push(message)
+            if pushed is not None:
+                return pushed
+            message.channel = Channel.SMS
         urgent = message.priority == Priority.URGENT
         if opted_out and not urgent:
-            await self._record_failure(message, SendFailure("opted out", retryable=False))
-            return
+            return self._failure(message, SendFailure("opted out", retryable=False))
         resume_at = (
             None
             if urgent or not self.config.quiet_hours
             else (self.config.quiet_hours.resume_at(now))
         )
         if resume_at is not None:
-            await self._defer(message, resume_at)
-            return
+            return self._deferral(message, resume_at)
         async with self._slots:
             try:
                 accepted, body = await self._send(message)
             except SendFailure as failure:
-                await self._record_failure(message, failure)
-            else:
-                await self._record_sent(message, accepted, body)
+                return self._failure(message, failure)
+            return self._sent(message, accepted, body)
 
-    async def _try_push(self, message: OutboxMessage) -> bool:
-        """Push to the citizen's devices, newest first. True when settled (sent, or a retry
-        booked); False sends it by SMS instead: no push service, no live device, a permanent
-        refusal, or retries used up."""
+    async def _try_push(self, message: OutboxMessage) -> Outcome | None:
+        """Push to the citizen's devices, newest first. An outcome when settled (sent, or a
+        retry booked); None sends it by SMS instead: no push service, no live device, a
+        permanent refusal, or retries used up."""
         if self.push_provider is None or message.citizen_id is None:
-            return False
+            return None
         devices = await Device.filter(citizen_id=message.citizen_id).order_by("-last_seen_at")
         title = text("push.title", message.language)
         for device in devices:
@@ -186,16 +185,10 @@ class OutboxWorker:
                 continue
             except SendFailure as failure:
                 if self.config.retry.allows_retry(failure, message.attempts):
-                    await self._record_failure(message, failure)
-                    return True
-                return False
-            await self._record_sent(message, accepted, message.body)
-            return True
-        return False
-
-    async def _switch_to_sms(self, message: OutboxMessage) -> None:
-        message.channel = Channel.SMS
-        await self._claimed(message).update(channel=Channel.SMS)
+                    return self._failure(message, failure)
+                return None
+            return self._sent(message, accepted, message.body)
+        return None
 
     def _providers_for(self, phone: str) -> list[Provider]:
         if is_test_number(phone, self.config.test_number_prefix):
@@ -216,28 +209,27 @@ class OutboxWorker:
         assert last is not None
         raise last
 
-    def _claimed(self, message: OutboxMessage) -> QuerySet[OutboxMessage]:
-        return OutboxMessage.filter(id=message.id, claim_token=message.claim_token)
-
-    async def _release(self, message: OutboxMessage, **outcome: Any) -> None:
-        """Write the outcome and give up the claim, in one conditional UPDATE."""
-        await self._claimed(message).update(lease_until=None, claim_token=None, **outcome)
-
-    async def _defer(self, message: OutboxMessage, until: datetime) -> None:
-        """Back to the queue for later; a deferral is not a failed attempt."""
-        await self._release(
-            message,
-            status=OutboxStatus.QUEUED,
-            next_attempt_at=until,
-            attempts=F("attempts") - 1,
+    @staticmethod
+    def _outcome(message: OutboxMessage, status: OutboxStatus, **fields: Any) -> Outcome:
+        """The outcome that gives up this worker's claim on the row."""
+        return Outcome(
+            id=message.id,
+            claim_token=message.claim_token,
+            status=status,
+            channel=message.channel,
+            **fields,
         )
 
-    async def _record_sent(self, message: OutboxMessage, accepted: Accepted, body: str) -> None:
+    def _deferral(self, message: OutboxMessage, until: datetime) -> Outcome:
+        """Back to the queue for later; a deferral is not a failed attempt."""
+        return self._outcome(message, OutboxStatus.QUEUED, next_attempt_at=until, attempts_delta=-1)
+
+    def _sent(self, message: OutboxMessage, accepted: Accepted, body: str) -> Outcome:
         now = utc_now()
         simulated = accepted.provider == TestNumberProvider.name
-        await self._release(
+        return self._outcome(
             message,
-            status=OutboxStatus.DELIVERED if simulated else OutboxStatus.SENT,
+            OutboxStatus.DELIVERED if simulated else OutboxStatus.SENT,
             sent_at=now,
             delivered_at=now if simulated else None,
             provider=accepted.provider,
@@ -246,16 +238,15 @@ class OutboxWorker:
             last_error="",
         )
 
-    async def _record_failure(self, message: OutboxMessage, failure: SendFailure) -> None:
+    def _failure(self, message: OutboxMessage, failure: SendFailure) -> Outcome:
         retry = self.config.retry
         if retry.allows_retry(failure, message.attempts):
             delay = retry.delay(message.attempts, failure.retry_after)
-            await self._release(
+            return self._outcome(
                 message,
-                status=OutboxStatus.QUEUED,
+                OutboxStatus.QUEUED,
                 next_attempt_at=utc_now() + timedelta(seconds=delay),
                 last_error=failure.reason[:500],
             )
-            return
         logger.warning("message %s failed for good: %s", message.id, failure.reason)
-        await self._release(message, status=OutboxStatus.FAILED, last_error=failure.reason[:500])
+        return self._outcome(message, OutboxStatus.FAILED, last_error=failure.reason[:500])
