@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from domain.catalogue import text
 from domain.policy import utc_now
-from models import Citizen, Device, OutboxMessage
+from models import Device
 from models.enums import Channel, OutboxStatus, Priority
-from notifications.claim import claim_due_messages
+from notifications.claim import ClaimedMessage, claim_due_messages
 from notifications.outcomes import Outcome, record_outcomes
 from notifications.providers.base import Accepted, OutgoingMessage, Provider, SendFailure
 from notifications.providers.fcm import DeadDeviceToken
@@ -99,20 +99,8 @@ class OutboxWorker:
         batch = await claim_due_messages(limit=self.config.batch_size, lease=self.config.lease)
         if not batch:
             return 0
-        citizen_ids = {m.citizen_id for m in batch if m.citizen_id is not None}
-        opted_out = (
-            set(
-                await Citizen.filter(id__in=citizen_ids, sms_opt_out=True).values_list(
-                    "id", flat=True
-                )
-            )
-            if citizen_ids
-            else set()
-        )
         now = utc_now()
-        outcomes = await asyncio.gather(
-            *(self._settle(m, now, m.citizen_id in opted_out) for m in batch)
-        )
+        outcomes = await asyncio.gather(*(self._settle(m, now) for m in batch))
         await record_outcomes(outcomes)
         return len(batch)
 
@@ -137,7 +125,7 @@ class OutboxWorker:
         for waiter in waiters:
             waiter.cancel()
 
-    async def _settle(self, message: OutboxMessage, now: datetime, opted_out: bool) -> Outcome:
+    async def _settle(self, message: ClaimedMessage, now: datetime) -> Outcome:
         if message.channel == Channel.PUSH:
             async with self._slots:
                 pushed = await self._try_push(message)
@@ -145,7 +133,7 @@ class OutboxWorker:
                 return pushed
             message.channel = Channel.SMS
         urgent = message.priority == Priority.URGENT
-        if opted_out and not urgent:
+        if message.opted_out and not urgent:
             return self._failure(message, SendFailure("opted out", retryable=False))
         resume_at = (
             None
@@ -161,7 +149,7 @@ class OutboxWorker:
                 return self._failure(message, failure)
             return self._sent(message, accepted, body)
 
-    async def _try_push(self, message: OutboxMessage) -> Outcome | None:
+    async def _try_push(self, message: ClaimedMessage) -> Outcome | None:
         """Push to the citizen's devices, newest first. An outcome when settled (sent, or a
         retry booked); None sends it by SMS instead: no push service, no live device, a
         permanent refusal, or retries used up."""
@@ -195,7 +183,7 @@ class OutboxWorker:
             return [self._test_numbers]
         return self.sms_providers
 
-    async def _send(self, message: OutboxMessage) -> tuple[Accepted, str]:
+    async def _send(self, message: ClaimedMessage) -> tuple[Accepted, str]:
         body = to_sms_text(message.body, keep_diacritics=self.config.keep_diacritics)
         outgoing = OutgoingMessage(id=str(message.id), phone=message.phone, body=body)
         last: SendFailure | None = None
@@ -210,7 +198,7 @@ class OutboxWorker:
         raise last
 
     @staticmethod
-    def _outcome(message: OutboxMessage, status: OutboxStatus, **fields: Any) -> Outcome:
+    def _outcome(message: ClaimedMessage, status: OutboxStatus, **fields: Any) -> Outcome:
         """The outcome that gives up this worker's claim on the row."""
         return Outcome(
             id=message.id,
@@ -220,11 +208,11 @@ class OutboxWorker:
             **fields,
         )
 
-    def _deferral(self, message: OutboxMessage, until: datetime) -> Outcome:
+    def _deferral(self, message: ClaimedMessage, until: datetime) -> Outcome:
         """Back to the queue for later; a deferral is not a failed attempt."""
         return self._outcome(message, OutboxStatus.QUEUED, next_attempt_at=until, attempts_delta=-1)
 
-    def _sent(self, message: OutboxMessage, accepted: Accepted, body: str) -> Outcome:
+    def _sent(self, message: ClaimedMessage, accepted: Accepted, body: str) -> Outcome:
         now = utc_now()
         simulated = accepted.provider == TestNumberProvider.name
         return self._outcome(
@@ -238,7 +226,7 @@ class OutboxWorker:
             last_error="",
         )
 
-    def _failure(self, message: OutboxMessage, failure: SendFailure) -> Outcome:
+    def _failure(self, message: ClaimedMessage, failure: SendFailure) -> Outcome:
         retry = self.config.retry
         if retry.allows_retry(failure, message.attempts):
             delay = retry.delay(message.attempts, failure.retry_after)
