@@ -19,7 +19,7 @@ from domain.policy import utc_now
 from models import Device
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.claim import ClaimedMessage, claim_due_messages
-from notifications.outcomes import Outcome, record_outcomes
+from notifications.outcomes import Outcome, OutcomeWriter
 from notifications.providers.base import Accepted, OutgoingMessage, Provider, SendFailure
 from notifications.providers.fcm import DeadDeviceToken
 from notifications.sms_encoding import measure_sms, to_sms_text
@@ -72,6 +72,7 @@ class WorkerConfig:
     concurrency: int = 32
     lease: timedelta = timedelta(minutes=2)
     poll_interval: float = 1.0
+    flush_interval: float = 0.05  # the longest an outcome waits to be written with others
     keep_diacritics: bool = False
     retry: RetryPolicy = RetryPolicy()
     quiet_hours: QuietHours | None = QuietHours()
@@ -91,44 +92,87 @@ class OutboxWorker:
         self.sms_providers = sms_providers
         self.push_provider = push_provider
         self.config = config or WorkerConfig()
-        self._slots = asyncio.Semaphore(self.config.concurrency)
         self._test_numbers = TestNumberProvider()
 
     async def run_once(self) -> int:
-        """Claim one batch and settle every message in it; returns how many were claimed."""
-        batch = await claim_due_messages(limit=self.config.batch_size, lease=self.config.lease)
-        if not batch:
-            return 0
-        now = utc_now()
-        outcomes = await asyncio.gather(*(self._settle(m, now) for m in batch))
-        await record_outcomes(outcomes)
-        return len(batch)
+        """Claim one batch, settle every message in it and write the outcomes; returns how
+        many were claimed."""
+        return await self._pump(batches=1)
+
+    async def drain(self) -> int:
+        """Settle everything due now, batch after batch with the send slots kept full, until a
+        claim comes back short; returns how many were claimed."""
+        return await self._pump()
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
-        """Until `stop` is set: a full batch is followed at once by the next; otherwise wait for
-        a wake-up (a NOTIFY on PostgreSQL) or the poll interval. Stopping never abandons a
-        claimed batch: it is settled first."""
-        while not stop.is_set():
-            if wake is not None:
-                wake.clear()  # before claiming: a NOTIFY during the claim still wakes the nap
-            claimed = await self.run_once()
-            if claimed < self.config.batch_size:
-                await self._nap(stop, wake)
+        """Until `stop` is set: claim while there is work, otherwise wait for a wake-up (a
+        NOTIFY on PostgreSQL) or the poll interval. Stopping never abandons a claimed message:
+        every one is settled and its outcome written first."""
+        await self._pump(stop=stop, wake=wake)
 
-    async def _nap(self, stop: asyncio.Event, wake: asyncio.Event | None) -> None:
-        waiters = [asyncio.ensure_future(stop.wait())]
-        if wake is not None:
-            waiters.append(asyncio.ensure_future(wake.wait()))
-        await asyncio.wait(
-            waiters, timeout=self.config.poll_interval, return_when=asyncio.FIRST_COMPLETED
-        )
-        for waiter in waiters:
-            waiter.cancel()
+    async def _pump(
+        self,
+        *,
+        stop: asyncio.Event | None = None,
+        wake: asyncio.Event | None = None,
+        batches: int | None = None,
+    ) -> int:
+        """Claims feed a queue that `concurrency` lanes drain, and outcomes go to a writer that
+        flushes them in bulk. The next claim goes out as soon as the queue is down to what the
+        lanes can start at once, so the slots never wait for the slowest send of a batch.
+        Without `stop`, it ends after `batches` claims or at a short claim."""
+        config = self.config
+        queue: asyncio.Queue[tuple[ClaimedMessage, datetime] | None] = asyncio.Queue()
+        hungry = asyncio.Event()
+        settled = asyncio.Event()
+        writer = OutcomeWriter(flush_size=config.batch_size, interval=config.flush_interval)
+        claimed = rounds = 0
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(writer.run_flusher(settled))
+            lanes = [
+                tasks.create_task(self._lane(queue, writer, hungry))
+                for _ in range(config.concurrency)
+            ]
+            try:
+                while stop is None or not stop.is_set():
+                    if wake is not None:
+                        wake.clear()  # before claiming: a NOTIFY during the claim still wakes
+                    hungry.clear()
+                    batch = await claim_due_messages(limit=config.batch_size, lease=config.lease)
+                    claimed, rounds = claimed + len(batch), rounds + 1
+                    now = utc_now()
+                    for message in batch:
+                        queue.put_nowait((message, now))
+                    if batches is not None and rounds >= batches:
+                        break
+                    if len(batch) < config.batch_size:
+                        if stop is None:
+                            break
+                        await _first_of(stop, wake, timeout=config.poll_interval)
+                    elif queue.qsize() > config.concurrency:
+                        await _first_of(hungry, stop)
+            finally:
+                for _ in lanes:
+                    queue.put_nowait(None)
+            await asyncio.gather(*lanes)
+            settled.set()
+        return claimed
+
+    async def _lane(
+        self,
+        queue: asyncio.Queue[tuple[ClaimedMessage, datetime] | None],
+        writer: OutcomeWriter,
+        hungry: asyncio.Event,
+    ) -> None:
+        """One send at a time, message after message, until the pump says there are no more."""
+        while (item := await queue.get()) is not None:
+            if queue.qsize() <= self.config.concurrency:
+                hungry.set()
+            writer.add(await self._settle(*item))
 
     async def _settle(self, message: ClaimedMessage, now: datetime) -> Outcome:
         if message.channel == Channel.PUSH:
-            async with self._slots:
-                pushed = await self._try_push(message)
+            pushed = await self._try_push(message)
             if pushed is not None:
                 return pushed
             message.channel = Channel.SMS
@@ -142,12 +186,11 @@ class OutboxWorker:
         )
         if resume_at is not None:
             return self._deferral(message, resume_at)
-        async with self._slots:
-            try:
-                accepted, body = await self._send(message)
-            except SendFailure as failure:
-                return self._failure(message, failure)
-            return self._sent(message, accepted, body)
+        try:
+            accepted, body = await self._send(message)
+        except SendFailure as failure:
+            return self._failure(message, failure)
+        return self._sent(message, accepted, body)
 
     async def _try_push(self, message: ClaimedMessage) -> Outcome | None:
         """Push to the citizen's devices, newest first. An outcome when settled (sent, or a
@@ -238,3 +281,11 @@ class OutboxWorker:
             )
         logger.warning("message %s failed for good: %s", message.id, failure.reason)
         return self._outcome(message, OutboxStatus.FAILED, last_error=failure.reason[:500])
+
+
+async def _first_of(*events: asyncio.Event | None, timeout: float | None = None) -> None:
+    """Wait until one of the events is set, or the timeout passes."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events if event is not None]
+    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
