@@ -137,12 +137,12 @@ class OutboxWorker:
                 while stop is None or not stop.is_set():
                     if wake is not None:
                         wake.clear()  # before claiming: a NOTIFY during the claim still wakes
-                    hungry.clear()
                     batch = await claim_due_messages(limit=config.batch_size, lease=config.lease)
                     claimed, rounds = claimed + len(batch), rounds + 1
                     now = utc_now()
                     for message in batch:
                         queue.put_nowait((message, now))
+                    hungry.clear()  # a lane sets it again once the queue is down to the slots
                     if batches is not None and rounds >= batches:
                         break
                     if len(batch) < config.batch_size:
