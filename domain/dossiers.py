@@ -181,8 +181,8 @@ async def move_dossier(
 async def find_dossier_by_code(*, code: str) -> Dossier:
     """Resolve a code as typed: any case, without dots, dashes or spaces, or its digits alone."""
     key = code_lookup_key(code)
-    if not key:
-        raise NotFound("dossier_not_found", "empty dossier code")
+    if not key or len(key) > Dossier._meta.fields_map["lookup_key"].max_length:
+        raise NotFound("dossier_not_found", "empty or overlong dossier code")
     if key.isdigit():
         matches = await Dossier.filter(digits_key=key).limit(2)
         if len(matches) > 1:

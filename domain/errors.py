@@ -41,3 +41,21 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts in a window; `retry_after` says, in whole seconds, when to try again."""
+
+    status = 429
+
+    def __init__(
+        self, code: str = "too_many_requests", detail: str = "", *, retry_after: int
+    ) -> None:
+        super().__init__(code, detail or code, seconds=retry_after)
+        self.retry_after = retry_after
+
+
+class Unauthorized(DomainError):
+    """No valid credentials: a missing, expired, tampered or revoked token (401)."""
+
+    status = 401

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mgov.settings import Settings, SettingsError, load_settings
+from models.enums import StaffRole
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -66,12 +67,57 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    """From MGOV_STAFF_PASSWORD, from piped standard input, or typed at a prompt (twice)."""
+    import getpass
+    import os
+
+    if os.environ.get("MGOV_STAFF_PASSWORD"):
+        return os.environ["MGOV_STAFF_PASSWORD"]
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise SystemExit("mgov: the passwords differ")
+    return first
+
+
+def _createstaff(settings: Settings, args: argparse.Namespace) -> None:
+    from domain.catalogue import text
+    from domain.errors import DomainError
+    from domain.staff import create_staff_user, find_agency
+    from mgov.database import open_database
+
+    password = _read_password(args)
+
+    async def run() -> None:
+        async with open_database(settings):
+            agency = await find_agency(code=args.agency) if args.agency else None
+            user = await create_staff_user(
+                username=args.username,
+                password=password,
+                full_name=args.name or args.username,
+                role=StaffRole(args.role),
+                agency=agency,
+            )
+            print(f"staff account {user.username} ({user.role}) created")
+
+    try:
+        asyncio.run(run())
+    except DomainError as exc:
+        raise SystemExit(f"mgov: {text(f'error.{exc.code}', 'en', **exc.params)}") from None
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Any]]] = {
     "migrate": ("apply the checked-in database migrations", _migrate),
     "seed": ("load the Ho Chi Minh City demo data set (once)", _seed),
     "web": ("serve the HTTP API with uvicorn", _web),
     "worker": ("send queued messages (outbox dispatcher)", _worker),
     "outbox": ("print outbox counts by status and the oldest queued age", _outbox),
+    "createstaff": (
+        "create a staff account (password: MGOV_STAFF_PASSWORD, stdin or prompt)",
+        _createstaff,
+    ),
 }
 
 
@@ -84,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--host", default=None)
             command.add_argument("--port", type=int, default=None)
             command.add_argument("--workers", type=int, default=1)
+        if name == "createstaff":
+            command.add_argument("username")
+            command.add_argument("--role", required=True, choices=[r.value for r in StaffRole])
+            command.add_argument("--agency", default=None, help="agency code, e.g. H29.99")
+            command.add_argument("--name", default="", help="full name")
     return parser
 
 

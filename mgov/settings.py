@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import secrets
@@ -116,6 +117,10 @@ class Settings:
     fcm_service_account_file: str
     quiet_hours: tuple[time, time] | None
     test_number_prefix: str
+    gateway_secret: Secret
+    gateway_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    backoffice_secret: Secret
+    staff_token_minutes: int
 
     @property
     def is_production(self) -> bool:
@@ -183,8 +188,35 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         worker_concurrency=_positive(config, "MGOV_WORKER_CONCURRENCY", 32),
         quiet_hours=_quiet_hours(config("MGOV_QUIET_HOURS", default="21:00-07:00")),
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
+        backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
+        staff_token_minutes=_positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480),
         **_sms_settings(config, production),
+        **_gateway_settings(config, production),
     )
+
+
+def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in value.split(",")
+            if part.strip()
+        )
+    except ValueError:
+        raise SettingsError(
+            f"MGOV_GATEWAY_ALLOWED_IPS must list addresses or CIDR ranges, got {value!r}"
+        ) from None
+
+
+def _gateway_settings(config: Config, production: bool) -> dict[str, Any]:
+    """How USSD and SMS gateways prove who they are. Open doors are for development only."""
+    secret = config("MGOV_GATEWAY_SECRET", cast=Secret, default="")
+    networks = _networks(config("MGOV_GATEWAY_ALLOWED_IPS", default=""))
+    if production and not (str(secret) or networks):
+        raise SettingsError(
+            "MGOV_GATEWAY_SECRET or MGOV_GATEWAY_ALLOWED_IPS is required when MGOV_ENV=production"
+        )
+    return {"gateway_secret": secret, "gateway_allowed_networks": networks}
 
 
 SMS_PROVIDER_NAMES = ("log", "http", "africastalking")

@@ -14,9 +14,13 @@ from starlette.middleware.gzip import GZipMiddleware
 from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
-from mobile_api import health
+from mobile_api import api, health
+from mobile_api.console.routes import routes as console_routes
+from mobile_api.etag import ETagMiddleware
+from mobile_api.integrations import routes as integration_routes
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
+from mobile_api.staff_api import routes as staff_api_routes
 from notifications.providers.base import OUTBOUND_TIMEOUT
 
 
@@ -28,10 +32,11 @@ def create_app(settings: Settings) -> Starlette:
             yield
 
     app = Starlette(
-        routes=[*health.routes],
+        routes=[*health.routes, *api.routes],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(ETagMiddleware),
         ],
         exception_handlers={
             DomainError: domain_error_handler,
@@ -41,4 +46,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.router.routes.extend(staff_api_routes)
+    app.router.routes.extend(integration_routes)
+    app.router.routes.extend(console_routes)
     return app

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from domain.catalogue import has_text, text
-from domain.errors import DomainError
+from domain.errors import DomainError, TooManyRequests
 from mgov.logs import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,10 @@ def problem(
 
 async def domain_error_handler(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, DomainError)
-    return problem(request, code=exc.code, status=exc.status, params=exc.params)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    return problem(request, code=exc.code, status=exc.status, params=exc.params, headers=headers)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> ProblemResponse:

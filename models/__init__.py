@@ -2,14 +2,18 @@
 
 from models.agencies import Agency, Holiday, Office, Procedure
 from models.appointments import Appointment, OfficeSlot
+from models.auth import OtpCode, RefreshToken
 from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
+from models.integrations import IntegrationEvent
 from models.outbox import Device, OutboxMessage
 from models.staff import AuditLog, StaffUser
+from models.throttle import AttemptCounter
 
 __all__ = [
     "Agency",
     "Appointment",
+    "AttemptCounter",
     "AuditLog",
     "Citizen",
     "ConsentRecord",
@@ -18,9 +22,12 @@ __all__ = [
     "DossierEvent",
     "DossierSequence",
     "Holiday",
+    "IntegrationEvent",
     "Office",
     "OfficeSlot",
     "OutboxMessage",
+    "OtpCode",
     "Procedure",
+    "RefreshToken",
     "StaffUser",
 ]

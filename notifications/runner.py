@@ -13,6 +13,8 @@ from tortoise.functions import Count
 
 from domain.overdue import send_overdue_apologies
 from domain.policy import utc_now
+from domain.throttle import purge_old_attempts
+from domain.tokens import purge_expired_logins
 from mgov.database import open_database
 from mgov.settings import Settings
 from models import OutboxMessage
@@ -87,11 +89,14 @@ async def run_worker(settings: Settings) -> None:
 
 
 async def run_scheduler(stop: asyncio.Event, interval: float = 60.0) -> None:
-    """Reminder and overdue scans, once a minute; a failed scan is logged and run again later."""
+    """Reminder and overdue scans (and old rate-limit windows dropped), once a minute; a failed
+    scan is logged and run again later."""
     while not stop.is_set():
         try:
             queued = await enqueue_due_reminders()
             apologies = await send_overdue_apologies()
+            await purge_old_attempts()
+            await purge_expired_logins()
             if queued or apologies:
                 logger.info("queued %d reminders and %d overdue apologies", queued, apologies)
         except Exception:

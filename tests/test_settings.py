@@ -26,6 +26,7 @@ PRODUCTION = {
     "MGOV_SMS_PROVIDERS": "http",
     "MGOV_SMS_HTTP_URL": "https://sms.example/send",
     "MGOV_SMS_HTTP_TOKEN": "sms-token-that-must-not-show-24680",
+    "MGOV_GATEWAY_SECRET": "gateway-secret-that-must-not-show-13579",
 }
 
 
@@ -274,3 +275,17 @@ def test_masking_filter_masks_phone_numbers_in_tracebacks(
         logger.exception("sending failed")
     assert "sending failed" in stream.getvalue()
     assert "+84901234567" not in stream.getvalue()
+
+
+def test_production_refuses_open_gateway_doors(tmp_path: Path) -> None:
+    environ = {**PRODUCTION, "MGOV_VAR_DIR": str(tmp_path / "var")}
+    del environ["MGOV_GATEWAY_SECRET"]
+    with pytest.raises(SettingsError, match="MGOV_GATEWAY_SECRET"):
+        load_settings(environ)
+    allowed = load_settings({**environ, "MGOV_GATEWAY_ALLOWED_IPS": "196.201.214.0/24"})
+    assert [str(n) for n in allowed.gateway_allowed_networks] == ["196.201.214.0/24"]
+
+
+def test_gateway_allowlist_must_be_addresses(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="MGOV_GATEWAY_ALLOWED_IPS"):
+        load_settings(development(tmp_path, MGOV_GATEWAY_ALLOWED_IPS="gateway.example"))

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Conflict, InvalidInput, TooManyRequests
 from mgov.logs import MaskingFilter
 from mgov.settings import Settings
 from mobile_api.app import create_app
@@ -63,6 +63,10 @@ async def refuse_move(request: Request) -> Response:
     raise Conflict("illegal_transition", from_status="received", to_status="returned")
 
 
+async def refuse_too_often(request: Request) -> Response:
+    raise TooManyRequests(retry_after=42)
+
+
 async def big_list(request: Request) -> Response:
     return JSONResponse({"items": BIG_ITEMS})
 
@@ -89,6 +93,7 @@ async def extra_client(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app.add_route("/test/crash", crash)
     app.add_route("/test/refuse-phone", refuse_phone)
     app.add_route("/test/refuse-move", refuse_move)
+    app.add_route("/test/too-often", refuse_too_often)
     app.add_route("/test/big", big_list)
     app.add_route("/test/log-phone", log_a_phone)
     async with serve(app) as http:
@@ -180,6 +185,13 @@ async def test_domain_error_params_fill_the_catalogue_text(
     )
     assert body["detail"] == expected
     assert "received" in expected and "{" not in expected
+
+
+async def test_too_many_requests_says_when_to_come_back(extra_client: httpx.AsyncClient) -> None:
+    response = await extra_client.get("/test/too-often", headers=ENGLISH)
+    body = assert_problem(response, status=429, code="too_many_requests")
+    assert response.headers["retry-after"] == "42"
+    assert body["detail"] == catalogue("en", "error.too_many_requests").format(seconds=42)
 
 
 async def test_unexpected_error_is_a_500_problem_without_a_stack_trace(

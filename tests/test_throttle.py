@@ -1,0 +1,68 @@
+"""Rate limits: counted in the database, so two processes (two connections) share one count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from domain.errors import TooManyRequests
+from domain.throttle import (
+    clear_attempts,
+    consume_attempt,
+    ensure_not_throttled,
+    purge_old_attempts,
+)
+from models import AttemptCounter
+
+MINUTE = timedelta(minutes=1)
+
+
+async def test_the_limit_th_attempt_passes_and_the_next_is_refused(db):
+    for _ in range(3):
+        await consume_attempt(key="otp:phone:+84901234567", limit=3, window=MINUTE)
+    with pytest.raises(TooManyRequests) as refused:
+        await consume_attempt(key="otp:phone:+84901234567", limit=3, window=MINUTE)
+    assert refused.value.status == 429
+    assert 1 <= refused.value.retry_after <= 60
+
+
+async def test_keys_are_counted_apart_and_stored_hashed(db):
+    await consume_attempt(key="otp:phone:+84901234567", limit=1, window=MINUTE)
+    await consume_attempt(key="otp:phone:+84912345678", limit=1, window=MINUTE)
+    keys = await AttemptCounter.all().values_list("key", flat=True)
+    assert len(set(keys)) == 2
+    assert not any("849" in key for key in keys)
+
+
+async def test_ensure_refuses_without_counting(db):
+    key = "staff-login:tongdai1"
+    await ensure_not_throttled(key=key, limit=2, window=MINUTE)
+    await consume_attempt(key=key, limit=2, window=MINUTE)
+    await ensure_not_throttled(key=key, limit=2, window=MINUTE)
+    await consume_attempt(key=key, limit=2, window=MINUTE)
+    with pytest.raises(TooManyRequests):
+        await ensure_not_throttled(key=key, limit=2, window=MINUTE)
+    assert (await AttemptCounter.get()).count == 2
+    await clear_attempts(key=key)
+    await ensure_not_throttled(key=key, limit=2, window=MINUTE)
+
+
+async def test_concurrent_attempts_are_all_counted(db):
+    import asyncio
+
+    outcomes = await asyncio.gather(
+        *(consume_attempt(key="lookup:H29.99", limit=5, window=MINUTE) for _ in range(12)),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, TooManyRequests)]
+    assert len(refused) == 7
+    assert (await AttemptCounter.get()).count == 12
+
+
+async def test_purge_drops_only_old_windows(db):
+    await consume_attempt(key="a", limit=5, window=MINUTE)
+    await AttemptCounter.create(key="old", window_start=1_000_000, count=3)
+    assert await purge_old_attempts() == 1
+    assert await AttemptCounter.all().values_list("key", flat=True) != ["old"]
+    assert await AttemptCounter.filter(window_start=1_000_000).count() == 0
