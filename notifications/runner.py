@@ -59,7 +59,7 @@ def build_push_provider(settings: Settings, session: aiohttp.ClientSession) -> P
 
 
 async def run_worker(settings: Settings) -> None:
-    """SIGTERM or SIGINT: stop claiming, settle the batch in hand, then exit."""
+    """SIGTERM or SIGINT: stop claiming, settle every claimed message, write the outcomes, exit."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
