@@ -80,41 +80,39 @@ class Outcome:
     segments: int | None = None
 
 
-def _update_statement(dialect: str, count: int) -> str:
-    """The one dialect difference of writing outcomes: how a list of rows becomes a table `v`.
+def _row(outcome: Outcome) -> tuple[Any, ...]:
+    """One outcome's values, in the order of `_COLUMNS`."""
+    return (
+        outcome.id,
+        outcome.claim_token,
+        outcome.status.value,
+        outcome.channel.value,
+        outcome.attempts_delta,
+        outcome.next_attempt_at and as_utc(outcome.next_attempt_at),
+        outcome.last_error,
+        outcome.sent_at and as_utc(outcome.sent_at),
+        outcome.delivered_at and as_utc(outcome.delivered_at),
+        outcome.provider,
+        outcome.provider_message_id,
+        outcome.segments,
+    )
+
+
+def _update(dialect: str, rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    """The one dialect difference of writing outcomes: how rows become the table `v`.
     PostgreSQL takes one array per column (`unnest`), so the statement text is the same for
-    any count and stays prepared; SQLite takes a VALUES list, its columns named in a SELECT."""
+    any count and stays prepared; SQLite takes a VALUES list, its columns named in a SELECT,
+    and UUIDs as the text Tortoise stores there."""
     if dialect == "postgres":
         arrays = ", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(_COLUMNS, start=1))
         names = ", ".join(name for name, _ in _COLUMNS)
-        return _UPDATE.format(rows=f"unnest({arrays}) AS v({names})")
+        statement = _UPDATE.format(rows=f"unnest({arrays}) AS v({names})")
+        return statement, [list(column) for column in zip(*rows, strict=True)]
     names = ", ".join(f"column{n} AS {name}" for n, (name, _) in enumerate(_COLUMNS, start=1))
-    row = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
-    values = ", ".join([row] * count)
-    return _UPDATE.format(rows=f"(SELECT {names} FROM (VALUES {values})) AS v")
-
-
-def _values(dialect: str, outcomes: Sequence[Outcome]) -> list[Any]:
-    rows = [
-        (
-            outcome.id if dialect == "postgres" else str(outcome.id),
-            outcome.claim_token,
-            outcome.status.value,
-            outcome.channel.value,
-            outcome.attempts_delta,
-            outcome.next_attempt_at and as_utc(outcome.next_attempt_at),
-            outcome.last_error,
-            outcome.sent_at and as_utc(outcome.sent_at),
-            outcome.delivered_at and as_utc(outcome.delivered_at),
-            outcome.provider,
-            outcome.provider_message_id,
-            outcome.segments,
-        )
-        for outcome in outcomes
-    ]
-    if dialect == "postgres":
-        return [list(column) for column in zip(*rows, strict=True)]
-    return [value for row in rows for value in row]
+    placeholders = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
+    values = ", ".join([placeholders] * len(rows))
+    statement = _UPDATE.format(rows=f"(SELECT {names} FROM (VALUES {values})) AS v")
+    return statement, [value for row in rows for value in (str(row[0]), *row[1:])]
 
 
 async def record_outcomes(outcomes: Sequence[Outcome]) -> int:
@@ -124,10 +122,8 @@ async def record_outcomes(outcomes: Sequence[Outcome]) -> int:
     dialect = connection.capabilities.dialect
     written = 0
     for start in range(0, len(outcomes), _CHUNK):
-        chunk = outcomes[start : start + _CHUNK]
-        count, _ = await connection.execute_query(
-            _update_statement(dialect, len(chunk)), _values(dialect, chunk)
-        )
+        statement, values = _update(dialect, [_row(o) for o in outcomes[start : start + _CHUNK]])
+        count, _ = await connection.execute_query(statement, values)
         written += count
     return written
 
@@ -136,7 +132,7 @@ class OutcomeWriter:
     """Collects outcomes as sends finish and writes them together: when `flush_size` are
     waiting, every `interval` seconds while `run_flusher` runs, and when asked."""
 
-    def __init__(self, *, flush_size: int = 100, interval: float = 0.02) -> None:
+    def __init__(self, *, flush_size: int = 100, interval: float = 0.05) -> None:
         self.flush_size = flush_size
         self.interval = interval
         self._pending: list[Outcome] = []
