@@ -79,3 +79,25 @@ async def has_consent(*, citizen: Citizen, purpose: ConsentPurpose) -> bool:
         .first()
     )
     return True if latest is None else latest.granted
+
+
+async def change_sms_alerts(*, citizen: Citizen, granted: bool, channel: str) -> bool:
+    """Record a STOP or START only when it changes the citizen's choice (True), so a repeated
+    STOP is neither recorded twice nor confirmed twice, even when two arrive at once."""
+    async with in_transaction():
+        changed = await Citizen.filter(id=citizen.id, sms_opt_out=granted).update(
+            sms_opt_out=not granted
+        )
+        if changed:
+            await ConsentRecord.create(
+                citizen=citizen, purpose=ConsentPurpose.SMS_ALERTS, granted=granted, channel=channel
+            )
+    citizen.sms_opt_out = not granted
+    return bool(changed)
+
+
+async def change_citizen_language(*, citizen: Citizen, language: Language) -> Citizen:
+    """Every later message, alert or reply, is written in the language the citizen chose."""
+    citizen.language = language
+    await citizen.save(update_fields=["language", "updated_at"])
+    return citizen

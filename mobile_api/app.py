@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from channels.sms.routes import sms_routes
 from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
@@ -41,4 +42,5 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.router.routes.extend(sms_routes(settings))
     return app

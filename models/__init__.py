@@ -5,6 +5,7 @@ from models.appointments import Appointment, OfficeSlot
 from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
 from models.outbox import Device, OutboxMessage
+from models.sms import InboundMessage
 from models.staff import AuditLog, StaffUser
 from models.throttle import AttemptCounter
 
@@ -20,6 +21,7 @@ __all__ = [
     "DossierEvent",
     "DossierSequence",
     "Holiday",
+    "InboundMessage",
     "Office",
     "OfficeSlot",
     "OutboxMessage",
