@@ -7,15 +7,16 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from domain.citizens import register_citizen
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, TooManyRequests
 from domain.phones import mask_phone, normalise_phone
 from domain.policy import utc_now
+from domain.throttle import consume_attempt
 from models import Citizen, InboundMessage
 from models.enums import Channel, Language, Priority
 from notifications.outbox import enqueue_message
@@ -23,6 +24,10 @@ from notifications.outbox import enqueue_message
 logger = logging.getLogger("mgov.sms")
 
 TEXT_LIMIT = 1600  # ten concatenated parts; anything longer is not a keyword anyway
+# Replies one number gets in an hour. Unknown text is answered with help, so a phone that
+# auto-replies would otherwise ping-pong with us, at the city's expense, for ever.
+REPLY_LIMIT = 30
+REPLY_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,11 @@ async def receive_inbound_sms(
             return stored
         citizen = await register_citizen(phone=e164, language=language)
         reply = await respond(citizen)
+        if reply is not None and not await _reply_allowed(e164):
+            logger.warning(
+                "inbound SMS %s: reply limit reached for %s", gateway_message_id, mask_phone(e164)
+            )
+            reply = None
         message = None
         if reply is not None:
             message = await enqueue_message(
@@ -99,6 +109,15 @@ async def receive_inbound_sms(
         reply.template if reply else "nothing",
     )
     return stored
+
+
+async def _reply_allowed(e164: str) -> bool:
+    """The keyword still acts (a STOP is honoured), but past the limit it is not answered."""
+    try:
+        await consume_attempt(key=f"sms:reply:{e164}", limit=REPLY_LIMIT, window=REPLY_WINDOW)
+    except TooManyRequests:
+        return False
+    return True
 
 
 async def find_inbound_sms(*, gateway: str, gateway_message_id: str) -> InboundMessage | None:

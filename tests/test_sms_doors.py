@@ -14,6 +14,7 @@ import pytest
 from starlette.datastructures import Secret
 
 from channels.sms.routes import sms_routes
+from domain.inbound_sms import REPLY_LIMIT, SmsReply, receive_inbound_sms
 from domain.policy import utc_now
 from mgov.settings import Settings
 from mobile_api.app import create_app
@@ -235,3 +236,27 @@ async def test_the_reply_read_back_route_is_for_development_only(client, databas
     assert (await client.get(f"/channels/sms/generic/inbound/{uuid.uuid4()}")).status_code == 404
     production = dataclasses.replace(database, env="production")
     assert [r.methods for r in sms_routes(production)] == [{"POST"}, {"POST"}]
+
+
+async def test_a_number_that_keeps_texting_stops_getting_answers_but_is_still_heard(db):
+    heard: list[int] = []
+
+    async def respond(citizen):
+        heard.append(citizen.id)
+        return SmsReply("reply_help")
+
+    for n in range(REPLY_LIMIT + 3):
+        await receive_inbound_sms(
+            gateway="generic",
+            gateway_message_id=f"loop-{n}",
+            phone="0901234567",
+            text="Auto-reply: I am away",
+            respond=respond,
+        )
+    assert len(heard) == REPLY_LIMIT + 3
+    assert await OutboxMessage.all().count() == REPLY_LIMIT
+    assert await InboundMessage.filter(reply_id=None).count() == 3
+    other = await receive_inbound_sms(
+        gateway="generic", gateway_message_id="x", phone="0912345678", text="TG", respond=respond
+    )
+    assert other.reply_id is not None
