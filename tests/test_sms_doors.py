@@ -260,3 +260,26 @@ async def test_a_number_that_keeps_texting_stops_getting_answers_but_is_still_he
         gateway="generic", gateway_message_id="x", phone="0912345678", text="TG", respond=respond
     )
     assert other.reply_id is not None
+
+
+async def test_control_characters_never_reach_the_database(client):
+    nul = await client.post(
+        "/channels/sms/africastalking/inbound",
+        content=b"id=AT-nul&from=%2B84901234567&text=HS%00H29.99-251123-0042%0Acam%20on",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert nul.status_code == 200
+    stored = await InboundMessage.get(gateway_message_id="AT-nul")
+    assert stored.text == "HS H29.99-251123-0042\ncam on"
+    surrogate = await client.post(
+        "/channels/sms/generic/inbound",
+        content=b'{"id": "g-sur", "from": "+84901234567", "text": "TG \\ud800"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert surrogate.status_code == 422  # pydantic refuses a lone surrogate: never stored
+    bad_id = await client.post(
+        "/channels/sms/africastalking/delivery",
+        content=b"id=AT%00x&status=Success",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert bad_id.status_code == 422

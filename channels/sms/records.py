@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.errors import InvalidInput
 from models.enums import OutboxStatus
 
 
@@ -28,3 +29,17 @@ class DeliveryReport:
     message_id: str
     status: OutboxStatus | None
     reason: str = ""
+
+
+def message_text(raw: str) -> str:
+    """What a handset can have typed: control characters other than a line break (a NUL, which
+    PostgreSQL cannot store) and unpaired surrogates become spaces."""
+    return "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in raw)
+
+
+def gateway_field(raw: str, name: str, *, limit: int = 128) -> str:
+    """An id, a number or a status as a gateway sends it; a malformed one is refused, not stored."""
+    value = raw.strip()
+    if not value or len(value) > limit or not value.isprintable():
+        raise InvalidInput("sms_callback_invalid", f"{name} is missing or malformed", field=name)
+    return value

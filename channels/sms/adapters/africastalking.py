@@ -12,8 +12,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from channels.sms.records import DeliveryReport, InboundSms
-from domain.errors import InvalidInput
+from channels.sms.records import DeliveryReport, InboundSms, gateway_field, message_text
 from models.enums import OutboxStatus
 
 NAME = "africastalking"
@@ -36,13 +35,6 @@ async def _form(request: Request) -> dict[str, str]:
     return dict(parse_qsl(body, keep_blank_values=True))
 
 
-def _required(form: dict[str, str], name: str) -> str:
-    value = form.get(name, "").strip()
-    if not value:
-        raise InvalidInput("sms_callback_invalid", f"{name} is missing", field=name)
-    return value
-
-
 def parse_date(raw: str) -> datetime | None:
     """`2017-05-03T06:04:45Z` or `2017-05-03 06:04:45` (UTC); anything else is ignored."""
     try:
@@ -56,19 +48,19 @@ async def parse_inbound(request: Request) -> InboundSms:
     form = await _form(request)
     return InboundSms(
         gateway=NAME,
-        message_id=_required(form, "id"),
-        phone=_required(form, "from"),
-        text=form.get("text", ""),
+        message_id=gateway_field(form.get("id", ""), "id"),
+        phone=gateway_field(form.get("from", ""), "from", limit=32),
+        text=message_text(form.get("text", "")),
         received_at=parse_date(form.get("date", "")),
     )
 
 
 async def parse_delivery(request: Request) -> DeliveryReport:
     form = await _form(request)
-    status = _required(form, "status")
+    status = gateway_field(form.get("status", ""), "status", limit=32)
     return DeliveryReport(
         gateway=NAME,
-        message_id=_required(form, "id"),
+        message_id=gateway_field(form.get("id", ""), "id"),
         status=STATUSES.get(status),
-        reason=form.get("failureReason", "") or status,
+        reason=message_text(form.get("failureReason", "")) or status,
     )

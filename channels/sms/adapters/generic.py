@@ -13,7 +13,7 @@ from typing import TypeVar
 from pydantic import BaseModel, Field, ValidationError
 from starlette.requests import Request
 
-from channels.sms.records import DeliveryReport, InboundSms
+from channels.sms.records import DeliveryReport, InboundSms, gateway_field, message_text
 from domain.errors import InvalidInput
 from models.enums import OutboxStatus
 
@@ -53,9 +53,9 @@ async def parse_inbound(request: Request) -> InboundSms:
     body = await _parsed(request, _Inbound)
     return InboundSms(
         gateway=NAME,
-        message_id=body.id,
-        phone=body.sender,
-        text=body.text,
+        message_id=gateway_field(body.id, "id"),
+        phone=gateway_field(body.sender, "from", limit=32),
+        text=message_text(body.text),
         received_at=body.date.replace(tzinfo=body.date.tzinfo or UTC) if body.date else None,
     )
 
@@ -64,7 +64,7 @@ async def parse_delivery(request: Request) -> DeliveryReport:
     body = await _parsed(request, _Delivery)
     return DeliveryReport(
         gateway=NAME,
-        message_id=body.id,
+        message_id=gateway_field(body.id, "id"),
         status=STATUSES.get(body.status.lower()),
-        reason=body.reason or body.status,
+        reason=message_text(body.reason) or body.status,
     )
