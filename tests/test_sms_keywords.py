@@ -218,3 +218,39 @@ async def test_cancel_by_sms_frees_the_seat_and_sends_one_confirmation(client, w
     new = await OutboxMessage.filter().order_by("-created_at").limit(5)
     assert await OutboxMessage.all().count() == before + 1
     assert new[0].template == "reply_cancelled"
+
+
+async def _text_owner(client, text: str) -> OutboxMessage:
+    await client.post(
+        "/channels/sms/generic/inbound",
+        json={"id": f"t-{text}", "from": "+84901234567", "text": text},
+    )
+    record = await InboundMessage.get(gateway_message_id=f"t-{text}")
+    return await OutboxMessage.get(id=record.reply_id)
+
+
+async def test_digits_shared_by_two_dossiers_ask_for_the_full_code(client, world):
+    other = await make_agency("K29.99", "Phường khác")
+    owner = await Citizen.get(phone="+84901234567")
+    await receive_dossier(
+        citizen=owner,
+        procedure=await make_procedure(other, code="1.000001"),
+        office=await make_office(other),
+        actor=Actor(ActorKind.STAFF, "cb"),
+    )
+    reply = await _text_owner(client, f"HS {world['digits']}")
+    assert reply.template == "reply_code_ambiguous"
+    assert (await _text_owner(client, f"HS {world['code']}")).template == "reply_dossier"
+
+
+async def test_many_appointments_are_listed_as_far_as_one_segment_goes(client, world):
+    owner = await Citizen.get(phone="+84901234567")
+    office = await make_office()
+    for days in range(3, 9):
+        slot = await make_slot(office, starts_in=timedelta(days=days))
+        await book_appointment(citizen=owner, slot_id=slot.id)
+    reply = await _text_owner(client, "LH")
+    sent = to_sms_text(reply.body)
+    assert sent.startswith(f"Lich hen: {world['ref']}: ")  # soonest first
+    assert sent.count("; ") >= 1
+    assert measure_sms(sent).segments == 1, sent
