@@ -3,6 +3,7 @@ gets no reminder but still gets an OTP and the answers to what they text us."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -127,3 +128,10 @@ async def test_replies_go_out_during_quiet_hours(client, gateway):
     await _text(client, "n-1", "LH")
     await _worker(http, url, quiet).run_once()
     assert [sent["text"] for sent in fake.received] == ["Ong/ba khong co lich hen nao sap toi."]
+
+
+async def test_two_stops_at_once_are_recorded_and_confirmed_once(client):
+    citizen = await make_citizen()
+    await asyncio.gather(*(_text(client, f"race-{n}", "STOP") for n in range(4)))
+    assert await ConsentRecord.filter(citizen=citizen).count() == 1
+    assert await OutboxMessage.filter(template="reply_stopped").count() == 1
