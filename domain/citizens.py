@@ -85,19 +85,12 @@ async def change_sms_alerts(*, citizen: Citizen, granted: bool, channel: str) ->
     """Record a STOP or START only when it changes the citizen's choice (True), so a repeated
     STOP is neither recorded twice nor confirmed twice, even when two arrive at once."""
     async with in_transaction():
+        # The conditional UPDATE row-locks: of two racing STOPs, one sees the change.
         changed = await Citizen.filter(id=citizen.id, sms_opt_out=granted).update(
             sms_opt_out=not granted
         )
         if changed:
-            await ConsentRecord.create(
+            await record_consent(
                 citizen=citizen, purpose=ConsentPurpose.SMS_ALERTS, granted=granted, channel=channel
             )
-    citizen.sms_opt_out = not granted
     return bool(changed)
-
-
-async def change_citizen_language(*, citizen: Citizen, language: Language) -> Citizen:
-    """Every later message, alert or reply, is written in the language the citizen chose."""
-    citizen.language = language
-    await citizen.save(update_fields=["language", "updated_at"])
-    return citizen

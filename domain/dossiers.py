@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -15,6 +15,7 @@ from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.holidays import load_working_calendar
 from domain.lifecycle import CLOCK_RUNNING, FINISHED, NOTIFY_TEMPLATE, REASON_REQUIRED, can_move
 from domain.policy import current_policy, local_text, utc_now
+from domain.throttle import consume_attempt
 from models import Citizen, Dossier, DossierEvent, DossierSequence, Office, Procedure
 from models.enums import ActorKind, DossierStatus
 from notifications.outbox import enqueue_message
@@ -181,8 +182,8 @@ async def move_dossier(
 async def find_dossier_by_code(*, code: str) -> Dossier:
     """Resolve a code as typed: any case, without dots, dashes or spaces, or its digits alone."""
     key = code_lookup_key(code)
-    if not key:
-        raise NotFound("dossier_not_found", "empty dossier code")
+    if not key or len(key) > Dossier._meta.fields_map["lookup_key"].max_length:
+        raise NotFound("dossier_not_found", "empty or overlong dossier code")
     if key.isdigit():
         matches = await Dossier.filter(digits_key=key).limit(2)
         if len(matches) > 1:
@@ -231,3 +232,21 @@ async def list_citizen_dossiers(
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     return await query.order_by("-id").limit(limit)
+
+
+CCCD_TRIES_PER_DOSSIER = 5
+CCCD_TRIES_PER_PHONE = 10
+CCCD_TRIES_WINDOW = timedelta(minutes=15)
+
+
+async def unlock_dossier(*, code: str, caller_phone: str, cccd_last4: str) -> DossierView:
+    """A helper's full view by the owner's CCCD last 4 digits, with tries limited per dossier and
+    per calling phone: 4 digits are only 10,000 guesses."""
+    dossier = await find_dossier_by_code(code=code)
+    await consume_attempt(
+        key=f"cccd:dossier:{dossier.id}", limit=CCCD_TRIES_PER_DOSSIER, window=CCCD_TRIES_WINDOW
+    )
+    await consume_attempt(
+        key=f"cccd:phone:{caller_phone}", limit=CCCD_TRIES_PER_PHONE, window=CCCD_TRIES_WINDOW
+    )
+    return await lookup_dossier(code=dossier.code, cccd_last4=cccd_last4)

@@ -53,3 +53,9 @@ class TooManyRequests(DomainError):
     ) -> None:
         super().__init__(code, detail or code, seconds=retry_after)
         self.retry_after = retry_after
+
+
+class Unauthorized(DomainError):
+    """No valid credentials: a missing, expired, tampered or revoked token (401)."""
+
+    status = 401

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from tortoise.exceptions import IntegrityError
 
-from domain.errors import InvalidInput
+from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from domain.throttle import clear_attempts, consume_attempt, ensure_not_throttled
 from models import Agency, StaffUser
 from models.enums import StaffRole
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+
+_A, _O, _ADMIN = StaffRole.AGENT, StaffRole.OFFICER, StaffRole.ADMIN
+# What each role may do. Officers act on their own agency's dossiers only (checked per dossier);
+# supervisors see statistics, not a citizen's file.
+PERMISSIONS: dict[str, frozenset[StaffRole]] = {
+    "citizen.find": frozenset({_A, _O, _ADMIN}),
+    "citizen.dossiers": frozenset({_A, _O, _ADMIN}),
+    "citizen.appointments": frozenset({_A, _ADMIN}),
+    "citizen.notifications": frozenset({_A, _ADMIN}),
+    "appointment.book": frozenset({_A, _ADMIN}),
+    "appointment.cancel": frozenset({_A, _ADMIN}),
+    "notification.resend": frozenset({_A, _ADMIN}),
+    "dossier.register": frozenset({_O, _ADMIN}),
+    "dossier.move": frozenset({_O, _ADMIN}),
+    "audit.read": frozenset({_ADMIN}),
+}
 
 
 async def create_staff_user(
@@ -26,13 +46,23 @@ async def create_staff_user(
         raise InvalidInput("weak_password", "password too short", min_length=MIN_PASSWORD_LENGTH)
     if role == StaffRole.OFFICER and agency is None:
         raise InvalidInput("agency_required", "an officer belongs to an agency")
-    return await StaffUser.create(
-        username=username.strip().lower(),
-        password_hash=_hasher.hash(password),
-        full_name=full_name,
-        role=role,
-        agency=agency,
-    )
+    username = username.strip().lower()
+    if not username:
+        raise InvalidInput("username_required", "a staff account needs a username")
+    try:
+        return await StaffUser.create(
+            username=username,
+            password_hash=hash_password(password),
+            full_name=full_name,
+            role=role,
+            agency=agency,
+        )
+    except IntegrityError:
+        raise Conflict("username_taken", "this username is taken", username=username) from None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 def password_matches(user: StaffUser, password: str) -> bool:
@@ -40,3 +70,71 @@ def password_matches(user: StaffUser, password: str) -> bool:
         return _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
+
+
+# Verified when the username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
+
+
+class LoginFailed(DomainError):
+    """Wrong username or password, told apart from neither, so names cannot be guessed."""
+
+    status = 401
+
+
+async def find_agency(*, code: str) -> Agency:
+    """Staff accounts are created with the agency code an operator types."""
+    agency = await Agency.get_or_none(code=code.strip().upper())
+    if agency is None:
+        raise NotFound("agency_not_found", "no agency with this code", agency=code)
+    return agency
+
+
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_FAILURES_PER_USERNAME = 5
+LOGIN_FAILURES_PER_ADDRESS = 30
+
+
+async def authenticate_staff(
+    *, username: str, password: str, client_address: str = ""
+) -> StaffUser:
+    """The active account behind a username and password; one refusal for every way it fails.
+    Failures are counted per username and per address, so guessing is throttled either way."""
+    username = username.strip().lower()
+    limits = [(f"staff-login:user:{username}", LOGIN_FAILURES_PER_USERNAME)]
+    if client_address:
+        limits.append((f"staff-login:address:{client_address}", LOGIN_FAILURES_PER_ADDRESS))
+    for key, limit in limits:
+        await ensure_not_throttled(key=key, limit=limit, window=LOGIN_WINDOW)
+    user = await StaffUser.get_or_none(username=username)
+    if user is None or not user.is_active:
+        password_matches(StaffUser(password_hash=_DUMMY_HASH), password)
+        user = None
+    elif not password_matches(user, password):
+        user = None
+    if user is None:
+        for key, limit in limits:
+            await consume_attempt(key=key, limit=limit, window=LOGIN_WINDOW)
+        raise LoginFailed("staff_login_failed", "wrong username or password")
+    await clear_attempts(key=limits[0][0])
+    return user
+
+
+async def get_active_staff(*, staff_id: int) -> StaffUser:
+    """A token outlives a deactivation: each request checks the account is still active."""
+    user = await StaffUser.get_or_none(id=staff_id, is_active=True).prefetch_related("agency")
+    if user is None:
+        raise LoginFailed("staff_token_invalid", "the staff account is unknown or inactive")
+    return user
+
+
+def require_permission(user: StaffUser, action: str) -> None:
+    """Refuse an action the user's role does not allow, before anything is read or changed."""
+    if user.role not in PERMISSIONS[action]:
+        raise Forbidden("staff_forbidden", f"role {user.role} may not {action}", action=action)
+
+
+def require_agency(user: StaffUser, agency_id: int) -> None:
+    """An officer acts only on their own agency's dossiers; an admin on any."""
+    if user.role == StaffRole.OFFICER and user.agency_id != agency_id:
+        raise Forbidden("staff_other_agency", "this dossier belongs to another agency")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mgov.settings import Settings, SettingsError, load_settings
+from models.enums import StaffRole
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -85,6 +86,73 @@ def _sms(settings: Settings, args: argparse.Namespace) -> None:
     show_exchange(args.text, reply, print)
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    """From MGOV_STAFF_PASSWORD, from piped standard input, or typed at a prompt (twice)."""
+    import getpass
+    import os
+
+    if os.environ.get("MGOV_STAFF_PASSWORD"):
+        return os.environ["MGOV_STAFF_PASSWORD"]
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise SystemExit("mgov: the passwords differ")
+    return first
+
+
+def _createstaff(settings: Settings, args: argparse.Namespace) -> None:
+    from domain.catalogue import text
+    from domain.errors import DomainError
+    from domain.staff import create_staff_user, find_agency
+    from mgov.database import open_database
+
+    password = _read_password(args)
+
+    async def run() -> None:
+        async with open_database(settings):
+            agency = await find_agency(code=args.agency) if args.agency else None
+            user = await create_staff_user(
+                username=args.username,
+                password=password,
+                full_name=args.name or args.username,
+                role=StaffRole(args.role),
+                agency=agency,
+            )
+            print(f"staff account {user.username} ({user.role}) created")
+
+    try:
+        asyncio.run(run())
+    except DomainError as exc:
+        raise SystemExit(f"mgov: {text(f'error.{exc.code}', 'en', **exc.params)}") from None
+
+
+def _ussd(settings: Settings, args: argparse.Namespace) -> None:
+    from mgov.ussd_simulator import run_simulator
+
+    interactive = sys.stdin.isatty()
+
+    def typed() -> Iterator[str]:
+        while True:
+            try:
+                yield input("> ")
+            except EOFError:
+                return
+
+    if interactive:
+        print("Type a choice and Enter (Ctrl-D hangs up).")
+    code = run_simulator(
+        base_url=args.url or f"http://127.0.0.1:{settings.port}",
+        phone=args.phone,
+        service_code=args.service_code,
+        secret=str(settings.gateway_secret),
+        keys=typed() if interactive else sys.stdin,
+        echo=not interactive,
+    )
+    if code:
+        raise SystemExit(code)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Any]]] = {
     "migrate": ("apply the checked-in database migrations", _migrate),
     "seed": ("load the Ho Chi Minh City demo data set (once)", _seed),
@@ -92,6 +160,11 @@ COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Any]]] =
     "worker": ("send queued messages (outbox dispatcher)", _worker),
     "outbox": ("print outbox counts by status and the oldest queued age", _outbox),
     "sms": ("text a running server as a citizen and print the reply (development)", _sms),
+    "createstaff": (
+        "create a staff account (password: MGOV_STAFF_PASSWORD, stdin or prompt)",
+        _createstaff,
+    ),
+    "ussd": ("a feature phone in the terminal: dial the USSD menus of a running server", _ussd),
 }
 
 
@@ -109,6 +182,15 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("text", help='the message, e.g. "HS H29.99-261005-0001"')
             command.add_argument("--url", default=None, help="default http://127.0.0.1:$PORT")
             command.add_argument("--timeout", type=float, default=20.0)
+        if name == "createstaff":
+            command.add_argument("username")
+            command.add_argument("--role", required=True, choices=[r.value for r in StaffRole])
+            command.add_argument("--agency", default=None, help="agency code, e.g. H29.99")
+            command.add_argument("--name", default="", help="full name")
+        if name == "ussd":
+            command.add_argument("--url", default=None, help="server base URL")
+            command.add_argument("--phone", default="+84901234567", help="the caller's number")
+            command.add_argument("--service-code", default="*384*1234#")
     return parser
 
 

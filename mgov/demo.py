@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from domain.appointments import book_appointment
 from domain.calendar import WorkingCalendar
 from domain.citizens import register_citizen, set_citizen_cccd
 from domain.dossiers import Actor, move_dossier, receive_dossier
@@ -138,9 +139,27 @@ async def ensure_slots(*, days_ahead: int = data.SLOT_DAYS_AHEAD) -> int:
     return await OfficeSlot.all().count() - before
 
 
+async def _book_appointments(out: Callable[[str], object]) -> None:
+    """A few upcoming appointments; their confirmations count as sent, like the demo's past."""
+    soon = utc_now() + timedelta(hours=2)
+    for phone, agency_code, index in data.APPOINTMENTS:
+        citizen = await Citizen.get(phone=normalise_phone(phone))
+        slot = (
+            await OfficeSlot.filter(office__agency__code=agency_code, starts_at__gte=soon)
+            .order_by("starts_at")
+            .offset(index)
+            .first()
+        )
+        if slot is not None:
+            appointment = await book_appointment(citizen=citizen, slot_id=slot.id)
+            out(f"  appointment {appointment.id} for {citizen.full_name}")
+    await OutboxMessage.filter(status=OutboxStatus.QUEUED).update(status=OutboxStatus.SENT)
+
+
 async def load_demo_data(*, out: Callable[[str], object] = print) -> None:
     """Load the fixed demo city once, then top up slots: a second run only tops up."""
-    if await Agency.exists():
+    first_load = not await Agency.exists()
+    if not first_load:
         out("demo data already loaded")
     else:
         async with in_transaction():
@@ -149,3 +168,5 @@ async def load_demo_data(*, out: Callable[[str], object] = print) -> None:
         out("demo data loaded")
     added = await ensure_slots()
     out(f"{added} appointment slots added for the next {data.SLOT_DAYS_AHEAD} days")
+    if first_load:
+        await _book_appointments(out)

@@ -211,6 +211,13 @@ RECENT = [
     ),
 ]
 
+# Upcoming appointments booked on the first seed, so the console has something to show and
+# cancel: phone, agency of the office, which of that office's coming slots (0 = the first).
+APPOINTMENTS = [
+    ("0901234567", "H29.99", 2),
+    ("0912345678", "H29.12", 4),
+]
+
 # username, password, full name, role, agency
 STAFF = [
     ("admin", "demo-admin-2026", "Quản trị hệ thống", "admin", None),

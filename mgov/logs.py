@@ -64,3 +64,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # Tortoise announces every start and stop at INFO; operators need its warnings only.
     logging.getLogger("tortoise").setLevel(max(logging.WARNING, root.level))
+    # Its DEBUG lines carry SQL parameters: message bodies with login codes.
+    logging.getLogger("aiosqlite").setLevel(max(logging.WARNING, root.level))

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
+from mgov.postgres_pool import postgres_connection
+
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
 DEV_SECRET_NAMES = ("secret_key", "pii_hash_key")
@@ -119,6 +121,8 @@ class Settings:
     test_number_prefix: str
     gateway_secret: Secret
     gateway_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    backoffice_secret: Secret
+    staff_token_minutes: int
 
     @property
     def is_production(self) -> bool:
@@ -131,7 +135,11 @@ class Settings:
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {
+            "default": postgres_connection(database_url)
+            if database_url.startswith("postgres://")
+            else database_url
+        },
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -186,6 +194,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         worker_concurrency=_positive(config, "MGOV_WORKER_CONCURRENCY", 32),
         quiet_hours=_quiet_hours(config("MGOV_QUIET_HOURS", default="21:00-07:00")),
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
+        backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
+        staff_token_minutes=_positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480),
         **_sms_settings(config, production),
         **_gateway_settings(config, production),
     )

@@ -12,12 +12,17 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from channels.sms.routes import sms_routes
+from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
-from mobile_api import health
+from mobile_api import api, health
+from mobile_api.console.routes import routes as console_routes
+from mobile_api.etag import ETagMiddleware
+from mobile_api.integrations import routes as integration_routes
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
+from mobile_api.staff_api import routes as staff_api_routes
 from notifications.providers.base import OUTBOUND_TIMEOUT
 
 
@@ -29,10 +34,11 @@ def create_app(settings: Settings) -> Starlette:
             yield
 
     app = Starlette(
-        routes=[*health.routes],
+        routes=[*health.routes, *api.routes, *ussd.routes],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(ETagMiddleware),
         ],
         exception_handlers={
             DomainError: domain_error_handler,
@@ -43,4 +49,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.router.routes.extend(sms_routes(settings))
+    app.router.routes.extend(staff_api_routes)
+    app.router.routes.extend(integration_routes)
+    app.router.routes.extend(console_routes)
     return app

@@ -73,6 +73,8 @@ def problem(
 async def domain_error_handler(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, DomainError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
     return problem(request, code=exc.code, status=exc.status, params=exc.params, headers=headers)
 
 

@@ -2,12 +2,15 @@
 
 from models.agencies import Agency, Holiday, Office, Procedure
 from models.appointments import Appointment, OfficeSlot
+from models.auth import OtpCode, RefreshToken
 from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
+from models.integrations import IntegrationEvent
 from models.outbox import Device, OutboxMessage
 from models.sms import InboundMessage
 from models.staff import AuditLog, StaffUser
 from models.throttle import AttemptCounter
+from models.ussd import UssdSession
 
 __all__ = [
     "Agency",
@@ -22,9 +25,13 @@ __all__ = [
     "DossierSequence",
     "Holiday",
     "InboundMessage",
+    "IntegrationEvent",
     "Office",
     "OfficeSlot",
     "OutboxMessage",
+    "OtpCode",
     "Procedure",
+    "RefreshToken",
     "StaffUser",
+    "UssdSession",
 ]

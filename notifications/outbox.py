@@ -12,35 +12,42 @@ from tortoise.connection import get_connection
 from domain.catalogue import text
 from domain.policy import utc_now
 from models import Citizen, Device, OutboxMessage
-from models.enums import Channel, Priority
+from models.enums import Channel, Language, Priority
 
 OUTBOX_CHANNEL = "mgov_outbox"
 
 
 async def enqueue_message(
     *,
-    citizen: Citizen,
+    citizen: Citizen | None,
     template: str,
     params: dict[str, Any],
     priority: Priority = Priority.NORMAL,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
     channel: Channel | None = None,
+    phone: str | None = None,
+    language: Language | None = None,
 ) -> OutboxMessage | None:
     """Queue one message for a citizen; with a dedupe key, a second call for the same event is a
     no-op (returns None), however often a scheduler or a retried request runs. Without a
-    channel, a citizen with a registered phone app gets push (the worker falls back to SMS)."""
+    channel, a citizen with a registered phone app gets push (the worker falls back to SMS).
+    A number not yet a citizen's (a first login code) is given as `phone` and `language`."""
+    if citizen is not None:
+        phone, language = citizen.phone, citizen.language
+    elif phone is None or language is None or channel is None:
+        raise ValueError("a message without a citizen needs a phone, a language and a channel")
     if channel is None:
         channel = Channel.PUSH if await Device.exists(citizen=citizen) else Channel.SMS
     message = OutboxMessage(
         id=uuid.uuid4(),
         citizen=citizen,
-        phone=citizen.phone,
+        phone=phone,
         channel=channel,
         template=template,
         params=params,
-        language=citizen.language,
-        body=text(f"sms.{template}", citizen.language, **params),
+        language=language,
+        body=text(f"sms.{template}", language, **params),
         priority=priority,
         next_attempt_at=not_before or utc_now(),
         dedupe_key=dedupe_key,

@@ -173,3 +173,67 @@ def test_a_bad_port_is_one_clear_line(tmp_path: Path) -> None:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("mgov: configuration error:")
     assert "PORT" in lines[0]
+
+
+def test_createstaff_reads_the_password_without_a_terminal(tmp_path: Path) -> None:
+    database = tmp_path / "x.sqlite3"
+    assert run_mgov(tmp_path, "migrate").returncode == 0
+    assert run_mgov(tmp_path, "seed").returncode == 0
+    from_env = run_mgov(
+        tmp_path,
+        "createstaff",
+        "canbo.bt",
+        "--role",
+        "officer",
+        "--agency",
+        "h29.98",
+        "--name",
+        "Cán bộ Bến Thành",
+        MGOV_STAFF_PASSWORD="a-long-enough-password",
+    )
+    assert from_env.returncode == 0, from_env.stderr
+    assert "canbo.bt (officer) created" in from_env.stdout
+    env = clean_environ()
+    env.update(MGOV_VAR_DIR=str(tmp_path / "var"), DATABASE_URL=f"sqlite://{database}")
+    piped = subprocess.run(
+        [sys.executable, "-m", "mgov.cli", "createstaff", "tongdai2", "--role", "agent"],
+        cwd=tmp_path,
+        env=env,
+        input="another-long-password\n",
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert piped.returncode == 0, piped.stderr
+    connection = sqlite3.connect(database)
+    try:
+        rows = dict(connection.execute("SELECT username, role FROM staff_user"))
+        hashes = [h for (h,) in connection.execute("SELECT password_hash FROM staff_user")]
+    finally:
+        connection.close()
+    assert rows["canbo.bt"] == "officer" and rows["tongdai2"] == "agent"
+    assert all(h.startswith("$argon2") for h in hashes)
+    assert not any("long-enough" in h or "another-long" in h for h in hashes)
+
+
+def test_createstaff_refusals_are_one_clear_line(tmp_path: Path) -> None:
+    assert run_mgov(tmp_path, "migrate").returncode == 0
+    weak = run_mgov(tmp_path, "createstaff", "x", "--role", "agent", MGOV_STAFF_PASSWORD="short")
+    assert weak.returncode == 1
+    assert weak.stderr.strip() == "mgov: A password needs at least 10 characters."
+    officer = run_mgov(
+        tmp_path, "createstaff", "y", "--role", "officer", MGOV_STAFF_PASSWORD="long-password-1"
+    )
+    assert officer.stderr.strip() == "mgov: An officer must belong to an agency."
+    unknown = run_mgov(
+        tmp_path,
+        "createstaff",
+        "z",
+        "--role",
+        "officer",
+        "--agency",
+        "H99",
+        MGOV_STAFF_PASSWORD="long-password-1",
+    )
+    assert unknown.stderr.strip() == "mgov: No agency has the code H99."

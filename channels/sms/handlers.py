@@ -9,10 +9,11 @@ from channels.sms.keywords import Action, Command
 from channels.summaries import appointment_line, appointment_summary, dossier_summary
 from domain.appointments import cancel_appointment, list_citizen_appointments
 from domain.catalogue import text
-from domain.citizens import change_citizen_language, change_sms_alerts
+from domain.citizens import change_sms_alerts
 from domain.dossiers import lookup_dossier
 from domain.errors import DomainError
 from domain.inbound_sms import SmsReply
+from domain.profile import update_profile
 from models import Appointment, Citizen
 from models.enums import Language
 from notifications.sms_encoding import measure_sms, to_sms_text
@@ -92,12 +93,12 @@ async def _start(command: Command, citizen: Citizen, keep: bool) -> SmsReply:
 
 
 async def _english(command: Command, citizen: Citizen, keep: bool) -> SmsReply:
-    await change_citizen_language(citizen=citizen, language=Language.EN)
+    await update_profile(citizen=citizen, language=Language.EN)
     return SmsReply("reply_language")
 
 
 async def _vietnamese(command: Command, citizen: Citizen, keep: bool) -> SmsReply:
-    await change_citizen_language(citizen=citizen, language=Language.VI)
+    await update_profile(citizen=citizen, language=Language.VI)
     return SmsReply("reply_language")
 
 

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_attempt_counter')]
+    dependencies = [('models', '0009_ussd_session')]
 
     initial = False
 

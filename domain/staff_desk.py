@@ -1,0 +1,233 @@
+"""What a call-centre agent does for a caller: find them by the number they say, read their file,
+book or cancel on their behalf, resend an alert. Every read and every change is audited."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from tortoise.transactions import in_transaction
+
+from domain.appointments import (
+    book_appointment,
+    cancel_appointment,
+    list_citizen_appointments,
+    list_open_slots,
+)
+from domain.audit import StaffCaller, record_audit
+from domain.citizens import find_citizen
+from domain.dossiers import is_overdue
+from domain.errors import InvalidInput, NotFound
+from domain.phones import mask_phone, normalise_phone
+from domain.staff import require_permission
+from models import Appointment, Citizen, Dossier, DossierEvent, Office, OfficeSlot, OutboxMessage
+from models.enums import StaffRole
+from notifications.outbox import enqueue_message
+
+# Alerts about a citizen's own case may be sent again; codes (OTPs) never through an agent.
+RESENDABLE_PREFIXES = ("dossier_", "appointment_")
+NOTIFICATION_PAGE = 50
+
+
+@dataclass(frozen=True)
+class DossierWithTimeline:
+    dossier: Dossier
+    events: list[DossierEvent]
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class CitizenFile:
+    """Everything an agent sees on one screen about a caller."""
+
+    citizen: Citizen
+    dossiers: list[DossierWithTimeline]
+    appointments: list[Appointment]
+    notifications: list[OutboxMessage]
+
+
+def _required_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("reason_required", "acting for a citizen needs a reason")
+    return reason
+
+
+async def find_citizen_for_staff(*, caller: StaffCaller, phone: str, reason: str = "") -> Citizen:
+    """The caller behind a number as they say it; audited even when it finds no one."""
+    require_permission(caller.user, "citizen.find")
+    e164 = normalise_phone(phone, mobile_only=False)
+    citizen = await find_citizen(phone=e164)
+    await record_audit(
+        caller=caller,
+        action="citizen.find",
+        citizen=citizen,
+        subject=mask_phone(e164),
+        reason=reason,
+    )
+    if citizen is None:
+        raise NotFound("citizen_not_found", "no citizen with this phone number")
+    return citizen
+
+
+async def _citizen(citizen_id: int) -> Citizen:
+    citizen = await Citizen.get_or_none(id=citizen_id)
+    if citizen is None:
+        raise NotFound("citizen_not_found", "no such citizen")
+    return citizen
+
+
+async def _dossiers_with_timelines(
+    caller: StaffCaller, citizen: Citizen
+) -> list[DossierWithTimeline]:
+    query = Dossier.filter(citizen=citizen)
+    if caller.user.role == StaffRole.OFFICER:
+        query = query.filter(office__agency_id=caller.user.agency_id)
+    dossiers = await query.order_by("-received_at", "-id").prefetch_related(
+        "procedure", "office", "office__agency"
+    )
+    events = await DossierEvent.filter(dossier_id__in=[d.id for d in dossiers]).order_by(
+        "created_at", "id"
+    )
+    by_dossier: dict[int, list[DossierEvent]] = {}
+    for event in events:
+        by_dossier.setdefault(event.dossier_id, []).append(event)
+    return [DossierWithTimeline(d, by_dossier.get(d.id, []), is_overdue(d)) for d in dossiers]
+
+
+async def _notifications(citizen: Citizen) -> list[OutboxMessage]:
+    return (
+        await OutboxMessage.filter(citizen=citizen)
+        .order_by("-created_at", "-id")
+        .limit(NOTIFICATION_PAGE)
+    )
+
+
+async def view_citizen_dossiers(
+    *, caller: StaffCaller, citizen_id: int, reason: str = ""
+) -> tuple[Citizen, list[DossierWithTimeline]]:
+    """A caller's dossiers with their timelines; an officer sees their own agency's only."""
+    require_permission(caller.user, "citizen.dossiers")
+    citizen = await _citizen(citizen_id)
+    await record_audit(caller=caller, action="citizen.dossiers", citizen=citizen, reason=reason)
+    return citizen, await _dossiers_with_timelines(caller, citizen)
+
+
+async def view_citizen_appointments(
+    *, caller: StaffCaller, citizen_id: int, reason: str = ""
+) -> tuple[Citizen, list[Appointment]]:
+    require_permission(caller.user, "citizen.appointments")
+    citizen = await _citizen(citizen_id)
+    await record_audit(caller=caller, action="citizen.appointments", citizen=citizen, reason=reason)
+    return citizen, await list_citizen_appointments(citizen=citizen)
+
+
+async def view_citizen_notifications(
+    *, caller: StaffCaller, citizen_id: int, reason: str = ""
+) -> tuple[Citizen, list[OutboxMessage]]:
+    """What was sent to the caller and how it went: the agent's answer to 'I got nothing'."""
+    require_permission(caller.user, "citizen.notifications")
+    citizen = await _citizen(citizen_id)
+    await record_audit(
+        caller=caller, action="citizen.notifications", citizen=citizen, reason=reason
+    )
+    return citizen, await _notifications(citizen)
+
+
+async def view_citizen_file(
+    *, caller: StaffCaller, citizen_id: int, reason: str = ""
+) -> CitizenFile:
+    """The console's one screen about a caller: one audit row for the whole file."""
+    for action in ("citizen.dossiers", "citizen.appointments", "citizen.notifications"):
+        require_permission(caller.user, action)
+    citizen = await _citizen(citizen_id)
+    await record_audit(caller=caller, action="citizen.file", citizen=citizen, reason=reason)
+    return CitizenFile(
+        citizen=citizen,
+        dossiers=await _dossiers_with_timelines(caller, citizen),
+        appointments=await list_citizen_appointments(citizen=citizen),
+        notifications=await _notifications(citizen),
+    )
+
+
+async def book_for_citizen(
+    *, caller: StaffCaller, citizen_id: int, slot_id: int, reason: str
+) -> Appointment:
+    """Book for a caller who cannot do it themselves; booking and audit row commit together."""
+    require_permission(caller.user, "appointment.book")
+    reason = _required_reason(reason)
+    citizen = await _citizen(citizen_id)
+    async with in_transaction():
+        appointment = await book_appointment(citizen=citizen, slot_id=slot_id)
+        await record_audit(
+            caller=caller,
+            action="appointment.book",
+            citizen=citizen,
+            subject=f"appointment:{appointment.id}",
+            reason=reason,
+        )
+    return appointment
+
+
+async def cancel_for_citizen(
+    *, caller: StaffCaller, citizen_id: int, appointment_id: int, reason: str
+) -> Appointment:
+    require_permission(caller.user, "appointment.cancel")
+    reason = _required_reason(reason)
+    citizen = await _citizen(citizen_id)
+    async with in_transaction():
+        appointment = await cancel_appointment(
+            citizen=citizen, appointment_id=appointment_id, reason=reason
+        )
+        await record_audit(
+            caller=caller,
+            action="appointment.cancel",
+            citizen=citizen,
+            subject=f"appointment:{appointment.id}",
+            reason=reason,
+        )
+    return appointment
+
+
+async def resend_notification(
+    *, caller: StaffCaller, citizen_id: int, message_id: str, reason: str
+) -> OutboxMessage:
+    """Queue a caller's alert again, as a new message, on the channel that suits them now."""
+    require_permission(caller.user, "notification.resend")
+    reason = _required_reason(reason)
+    citizen = await _citizen(citizen_id)
+    try:
+        key = uuid.UUID(message_id)
+    except ValueError:
+        raise NotFound("notification_not_found", "not a message id") from None
+    original = await OutboxMessage.get_or_none(id=key, citizen=citizen)
+    if original is None:
+        raise NotFound("notification_not_found", "no such notification for this citizen")
+    if not original.template.startswith(RESENDABLE_PREFIXES):
+        raise InvalidInput("notification_not_resendable", "this message cannot be resent")
+    async with in_transaction():
+        message = await enqueue_message(
+            citizen=citizen, template=original.template, params=dict(original.params)
+        )
+        assert message is not None  # no dedupe key: always queued
+        await record_audit(
+            caller=caller,
+            action="notification.resend",
+            citizen=citizen,
+            subject=f"message:{original.id}",
+            reason=reason,
+        )
+    return message
+
+
+async def list_counters() -> list[Office]:
+    """The one-stop counters an agent can book a caller into."""
+    return await Office.filter(is_active=True).order_by("id")
+
+
+async def find_slots_for_booking(*, office_id: int, day: date) -> tuple[Office, list[OfficeSlot]]:
+    office = await Office.get_or_none(id=office_id, is_active=True)
+    if office is None:
+        raise NotFound("office_not_found", "no such office")
+    return office, await list_open_slots(office=office, day=day)

@@ -1,0 +1,1 @@
+"""The call-centre console: server-rendered pages for agents at /console."""

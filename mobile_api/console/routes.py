@@ -1,0 +1,275 @@
+"""The agents' console at /console: server-rendered pages and plain forms. Thin like every door:
+each route checks the session and the form, calls one domain function, renders a template."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from domain.audit import StaffCaller
+from domain.catalogue import has_text, localised_name, text
+from domain.errors import DomainError
+from domain.policy import current_policy, local_text, utc_now
+from domain.staff import authenticate_staff
+from domain.staff_desk import (
+    book_for_citizen,
+    cancel_for_citizen,
+    find_citizen_for_staff,
+    find_slots_for_booking,
+    list_counters,
+    resend_notification,
+    view_citizen_file,
+)
+from domain.staff_tokens import issue_staff_token
+from mobile_api.console.session import (
+    LANGUAGE_COOKIE,
+    check_csrf,
+    console_language,
+    console_staff,
+    csrf_token,
+    end_session,
+    keep_csrf,
+    set_cookie,
+    start_session,
+)
+from mobile_api.staff_auth import client_address
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+LOGIN_URL = "/console/login"
+HOME_URL = "/console"
+
+
+def _render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    caller: StaffCaller | None = None,
+    status_code: int = 200,
+) -> Response:
+    language = console_language(request)
+
+    def t(key: str, **params: Any) -> str:
+        return text(key, language, **params)
+
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "t": t,
+            "lang": language,
+            "other_lang": "en" if language == "vi" else "vi",
+            "csrf": csrf_token(request),
+            "staff": caller.user if caller else None,
+            "local": lambda moment, pattern="%H:%M %d/%m/%Y": local_text(moment, pattern),
+            "name_of": lambda item: localised_name(item, language),
+            **context,
+        },
+        status_code=status_code,
+        headers={"Cache-Control": "no-store", "Content-Language": language},
+    )
+    keep_csrf(request, response)
+    if request.query_params.get("lang") in ("vi", "en"):
+        set_cookie(request, response, LANGUAGE_COOKIE, language, 365 * 24 * 3600)
+    return response
+
+
+def _error_text(request: Request, exc: DomainError) -> str:
+    key = f"error.{exc.code}"
+    language = console_language(request)
+    return text(key, language, **exc.params) if has_text(key) else text("error.internal", language)
+
+
+def _redirect(url: str, **query: str) -> RedirectResponse:
+    return RedirectResponse(f"{url}?{urlencode(query)}" if query else url, status_code=303)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    values = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    check_csrf(request, values.get("csrf", ""))
+    return values
+
+
+async def login_page(request: Request) -> Response:
+    return _render(request, "login.html", {"error": None})
+
+
+async def login(request: Request) -> Response:
+    try:
+        form = await _form(request)
+        user = await authenticate_staff(
+            username=form.get("username", ""),
+            password=form.get("password", ""),
+            client_address=client_address(request),
+        )
+    except DomainError as exc:
+        status = exc.status if exc.status in (401, 403, 429) else 400
+        return _render(
+            request, "login.html", {"error": _error_text(request, exc)}, status_code=status
+        )
+    settings = request.app.state.settings
+    token = issue_staff_token(
+        staff=user,
+        secret=str(settings.secret_key),
+        lifetime=timedelta(minutes=settings.staff_token_minutes),
+    )
+    response = _redirect(HOME_URL)
+    start_session(request, response, token)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    try:
+        await _form(request)
+    except DomainError:
+        return _redirect(HOME_URL)
+    response = _redirect(LOGIN_URL)
+    end_session(response)
+    return response
+
+
+async def home(request: Request) -> Response:
+    caller = await console_staff(request)
+    if caller is None:
+        return _redirect(LOGIN_URL)
+    return _render(request, "search.html", {"error": None, "phone": ""}, caller=caller)
+
+
+async def search(request: Request) -> Response:
+    caller = await console_staff(request)
+    if caller is None:
+        return _redirect(LOGIN_URL)
+    phone = ""
+    try:
+        form = await _form(request)
+        phone = form.get("phone", "")
+        citizen = await find_citizen_for_staff(
+            caller=caller, phone=phone, reason=form.get("reason", "")
+        )
+    except DomainError as exc:
+        context = {"error": _error_text(request, exc), "phone": phone}
+        return _render(request, "search.html", context, caller=caller, status_code=exc.status)
+    return _redirect(f"/console/citizens/{citizen.id}")
+
+
+def _booking_day(request: Request) -> date:
+    try:
+        return date.fromisoformat(request.query_params.get("day", ""))
+    except ValueError:
+        return (utc_now().astimezone(current_policy().timezone) + timedelta(days=1)).date()
+
+
+async def citizen_page(request: Request) -> Response:
+    caller = await console_staff(request)
+    if caller is None:
+        return _redirect(LOGIN_URL)
+    citizen_id = request.path_params["citizen_id"]
+    try:
+        file = await view_citizen_file(caller=caller, citizen_id=citizen_id)
+        day = _booking_day(request)
+        office_param = request.query_params.get("office", "")
+        office, slots = (
+            await find_slots_for_booking(office_id=int(office_param), day=day)
+            if office_param.isdigit()
+            else (None, [])
+        )
+        counters = await list_counters()
+    except DomainError as exc:
+        context = {"error": _error_text(request, exc), "phone": ""}
+        return _render(request, "search.html", context, caller=caller, status_code=exc.status)
+    error_code = request.query_params.get("error", "")
+    done = request.query_params.get("done", "")
+    context = {
+        "file": file,
+        "counters": counters,
+        "office": office,
+        "slots": slots,
+        "day": day.isoformat(),
+        "done": text(f"console.done_{done}", console_language(request))
+        if has_text(f"console.done_{done}")
+        else None,
+        "error": text(f"error.{error_code}", console_language(request))
+        if error_code and has_text(f"error.{error_code}")
+        else None,
+    }
+    return _render(request, "citizen.html", context, caller=caller)
+
+
+async def _act(request: Request, done: str, action: Any) -> Response:
+    """Run one change from a citizen page's form, then show the page again with the outcome."""
+    caller = await console_staff(request)
+    if caller is None:
+        return _redirect(LOGIN_URL)
+    page = f"/console/citizens/{request.path_params['citizen_id']}"
+    try:
+        form = await _form(request)
+        await action(caller, form)
+    except DomainError as exc:
+        return _redirect(page, error=exc.code)
+    return _redirect(page, done=done)
+
+
+async def book(request: Request) -> Response:
+    async def run(caller: StaffCaller, form: dict[str, str]) -> None:
+        slot = form.get("slot_id", "")
+        await book_for_citizen(
+            caller=caller,
+            citizen_id=request.path_params["citizen_id"],
+            slot_id=int(slot) if slot.isdigit() else 0,
+            reason=form.get("reason", ""),
+        )
+
+    return await _act(request, "booked", run)
+
+
+async def cancel(request: Request) -> Response:
+    async def run(caller: StaffCaller, form: dict[str, str]) -> None:
+        await cancel_for_citizen(
+            caller=caller,
+            citizen_id=request.path_params["citizen_id"],
+            appointment_id=request.path_params["appointment_id"],
+            reason=form.get("reason", ""),
+        )
+
+    return await _act(request, "cancelled", run)
+
+
+async def resend(request: Request) -> Response:
+    async def run(caller: StaffCaller, form: dict[str, str]) -> None:
+        await resend_notification(
+            caller=caller,
+            citizen_id=request.path_params["citizen_id"],
+            message_id=request.path_params["message_id"],
+            reason=form.get("reason", ""),
+        )
+
+    return await _act(request, "resent", run)
+
+
+routes = [
+    Route("/console", home, methods=["GET"]),
+    Route("/console/login", login_page, methods=["GET"]),
+    Route("/console/login", login, methods=["POST"]),
+    Route("/console/logout", logout, methods=["POST"]),
+    Route("/console/search", search, methods=["POST"]),
+    Route("/console/citizens/{citizen_id:int}", citizen_page, methods=["GET"]),
+    Route("/console/citizens/{citizen_id:int}/appointments", book, methods=["POST"]),
+    Route(
+        "/console/citizens/{citizen_id:int}/appointments/{appointment_id:int}/cancel",
+        cancel,
+        methods=["POST"],
+    ),
+    Route(
+        "/console/citizens/{citizen_id:int}/notifications/{message_id}/resend",
+        resend,
+        methods=["POST"],
+    ),
+]

@@ -1,0 +1,88 @@
+"""GET /v1/dossiers, GET /v1/dossiers/{code}, POST /v1/dossiers/lookup."""
+
+from __future__ import annotations
+
+from domain.catalogue import text
+from domain.dossier_views import get_my_dossier, list_my_dossiers, look_up_dossier
+from mobile_api.endpoints import Call, Endpoint
+from mobile_api.paging import decode_cursor, encode_cursor, row_id
+from mobile_api.schemas.dossiers import (
+    DossierOut,
+    DossierPage,
+    DossierQuery,
+    DossierSummary,
+    LookupRequest,
+    LookupResult,
+)
+
+
+async def my_dossiers(call: Call) -> DossierPage:
+    query: DossierQuery = call.query
+    found = await list_my_dossiers(
+        citizen=call.citizen,
+        status=query.status,
+        before_id=decode_cursor(query.cursor, row_id),
+        limit=query.limit + 1,
+    )
+    page, more = found[: query.limit], len(found) > query.limit
+    return DossierPage(
+        items=[DossierSummary.of(d, call.language) for d in page],
+        next_cursor=encode_cursor(page[-1].id) if more else None,
+    )
+
+
+async def my_dossier(call: Call) -> DossierOut:
+    detail = await get_my_dossier(
+        citizen=call.citizen, code=call.path["code"], language=call.language
+    )
+    return DossierOut.detail(detail, call.language)
+
+
+async def lookup(call: Call) -> LookupResult:
+    request: LookupRequest = call.body
+    view, detail = await look_up_dossier(
+        code=request.code,
+        viewer=call.citizen,
+        cccd_last4=request.cccd_last4,
+        language=call.language,
+    )
+    dossier = view.dossier
+    return LookupResult(
+        code=dossier.code,
+        status=dossier.status,
+        status_text=text(f"status.{dossier.status.value}", call.language),
+        full=view.full,
+        dossier=DossierOut.detail(detail, call.language) if detail else None,
+    )
+
+
+TAG = "dossiers"
+endpoints = [
+    Endpoint(
+        "GET",
+        "/v1/dossiers",
+        my_dossiers,
+        "My dossiers, newest first",
+        TAG,
+        query=DossierQuery,
+        response=DossierPage,
+    ),
+    Endpoint(
+        "GET",
+        "/v1/dossiers/{code}",
+        my_dossier,
+        "One of my dossiers: timeline, due date, overdue flag, next step",
+        TAG,
+        response=DossierOut,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/dossiers/lookup",
+        lookup,
+        "Look up a dossier by code; the owner's CCCD last 4 digits open the full view",
+        TAG,
+        body=LookupRequest,
+        response=LookupResult,
+        errors=(403, 409, 429),
+    ),
+]

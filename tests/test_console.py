@@ -1,0 +1,132 @@
+"""The console's pages and forms through the real app: cookies, CSRF, both languages, and the same
+audit rows as the staff API. The browser test (test_console_browser.py) drives it in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from models import Appointment, AuditLog
+from models.enums import AppointmentStatus
+from tests.staff_setup import PASSWORD, build_city
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(page: httpx.Response) -> str:
+    match = CSRF_FIELD.search(page.text)
+    assert match, page.text[:500]
+    return match.group(1)
+
+
+def cookie_header(response: httpx.Response, name: str) -> str:
+    for header in response.headers.get_list("set-cookie"):
+        if header.startswith(f"{name}="):
+            return header
+    raise AssertionError(f"no {name} cookie set: {response.headers.get_list('set-cookie')}")
+
+
+async def sign_in(client: httpx.AsyncClient, username: str = "tongdai1") -> str:
+    page = await client.get("/console/login")
+    response = await client.post(
+        "/console/login",
+        data={"username": username, "password": PASSWORD, "csrf": csrf_of(page)},
+    )
+    assert response.status_code == 303, response.text
+    return cookie_header(response, "mgov_console")
+
+
+async def test_the_console_needs_a_login_and_its_cookies_are_httponly_and_strict(client):
+    await build_city()
+    assert (await client.get("/console")).headers["location"] == "/console/login"
+    page = await client.get("/console/login")
+    assert page.status_code == 200
+    assert "Đăng nhập cán bộ" in page.text
+    csrf_cookie = cookie_header(page, "mgov_console_csrf").lower()
+    session = (await sign_in(client)).lower()
+    for header in (csrf_cookie, session):
+        assert "httponly" in header and "samesite=strict" in header and "path=/console" in header
+    home = await client.get("/console")
+    assert home.status_code == 200
+    assert "Tìm người gọi theo số điện thoại" in home.text
+
+
+async def test_a_form_without_the_csrf_token_is_refused(client):
+    city = await build_city()
+    await client.get("/console/login")
+    forged = await client.post(
+        "/console/login", data={"username": "tongdai1", "password": PASSWORD, "csrf": "guess"}
+    )
+    assert forged.status_code == 403
+    assert "mgov_console=" not in ";".join(forged.headers.get_list("set-cookie"))
+    await sign_in(client)
+    url = f"/console/citizens/{city.citizen.id}/appointments/{city.appointment.id}/cancel"
+    refused = await client.post(url, data={"reason": "caller asked"})
+    assert refused.status_code == 303
+    assert "error=console_csrf_failed" in refused.headers["location"]
+    stored = await Appointment.get(id=city.appointment.id)
+    assert stored.status == AppointmentStatus.BOOKED
+    assert not await AuditLog.filter(action="appointment.cancel").exists()
+
+
+async def test_wrong_password_shows_the_login_page_again(client):
+    await build_city()
+    page = await client.get("/console/login?lang=en")
+    response = await client.post(
+        "/console/login", data={"username": "tongdai1", "password": "nope", "csrf": csrf_of(page)}
+    )
+    assert response.status_code == 401
+    assert "Wrong username or password." in response.text
+
+
+async def test_an_agent_finds_a_caller_reads_the_file_and_cancels_with_a_reason(client):
+    city = await build_city()
+    await sign_in(client)
+    home = await client.get("/console?lang=en")
+    found = await client.post(
+        "/console/search", data={"phone": "+84 90 123 4567", "csrf": csrf_of(home)}
+    )
+    assert found.status_code == 303
+    assert found.headers["location"] == f"/console/citizens/{city.citizen.id}"
+    page = await client.get(found.headers["location"])
+    assert page.headers["content-language"] == "en"  # the language choice is remembered
+    for shown in (city.dossier_a.code, city.dossier_b.code, "Upcoming appointments", "Received"):
+        assert shown in page.text
+    url = f"/console/citizens/{city.citizen.id}/appointments/{city.appointment.id}/cancel"
+    no_reason = await client.post(url, data={"reason": " ", "csrf": csrf_of(page)})
+    assert "error=reason_required" in no_reason.headers["location"]
+    done = await client.post(url, data={"reason": "caller is ill", "csrf": csrf_of(page)})
+    assert done.headers["location"].endswith("done=cancelled")
+    after = await client.get(done.headers["location"])
+    assert "Appointment cancelled" in after.text
+    assert f'data-id="{city.appointment.id}"' not in after.text
+    actions = [row.action for row in await AuditLog.all().order_by("id")]
+    assert actions == ["citizen.find", "citizen.file", "appointment.cancel", "citizen.file"]
+
+
+async def test_an_unknown_number_says_so_on_the_search_page(client):
+    await build_city()
+    await sign_in(client)
+    home = await client.get("/console")
+    response = await client.post(
+        "/console/search", data={"phone": "0912 000 111", "csrf": csrf_of(home)}
+    )
+    assert response.status_code == 404
+    assert "Không tìm thấy công dân." in response.text or "Citizen not found." in response.text
+
+
+async def test_a_supervisor_is_shown_a_refusal_not_a_file(client):
+    city = await build_city()
+    await sign_in(client, "giamsat")
+    response = await client.get(f"/console/citizens/{city.citizen.id}")
+    assert response.status_code == 403
+    assert city.dossier_a.code not in response.text
+    assert not await AuditLog.exists()
+
+
+async def test_a_forged_session_cookie_is_sent_back_to_login(client):
+    await build_city()
+    client.cookies.set("mgov_console", "not-a-token", domain="mgov.test", path="/console")
+    response = await client.get("/console")
+    assert response.headers["location"] == "/console/login"
