@@ -62,10 +62,10 @@ CASES = [
     # appointments
     Case("LH", "reply_appointments", "Lich hen: {ref}: "),
     Case("lh", "reply_appointments", "Lich hen: {ref}: "),
-    Case("Lịch hẹn", "reply_appointments", "Huy: soan HUY <ma>."),
+    Case("Lịch hẹn", "reply_appointments", " - Huy: soan HUY <ma>"),
     Case("lich  hen", "reply_appointments", "Lich hen: {ref}: "),
     Case("APPT", "reply_appointments", "Appointments: {ref}: ", language=E),
-    Case("appointments", "reply_appointments", "text CANCEL <ref>.", language=E),
+    Case("appointments", "reply_appointments", " - To cancel: text CANCEL <ref>", language=E),
     Case("LH", "reply_no_appointments", "khong co lich hen", STRANGER),
     Case("appt", "reply_no_appointments", "no upcoming", STRANGER, E),
     # cancelling
