@@ -118,9 +118,10 @@ async def _lock_active(citizen: Citizen, appointment_id: int) -> Appointment:
 
 
 async def cancel_appointment(
-    *, citizen: Citizen, appointment_id: int, reason: str = ""
+    *, citizen: Citizen, appointment_id: int, reason: str = "", notify: bool = True
 ) -> Appointment:
-    """Give the seat back; cancelling twice is refused, so the seat is returned once."""
+    """Give the seat back; cancelling twice is refused, so the seat is returned once.
+    `notify=False` when the door's own answer is the confirmation (an SMS reply to HUY)."""
     async with in_transaction():
         appointment = await _lock_active(citizen, appointment_id)
         appointment.status = AppointmentStatus.CANCELLED
@@ -128,8 +129,10 @@ async def cancel_appointment(
         appointment.cancel_reason = reason.strip()
         await appointment.save()
         await _release_seat(appointment.slot_id)
-        slot = await OfficeSlot.get(id=appointment.slot_id)
-        await _notify(citizen, appointment, slot, "appointment_cancelled")
+        if notify:
+            slot = await OfficeSlot.get(id=appointment.slot_id)
+            await _notify(citizen, appointment, slot, "appointment_cancelled")
+    await appointment.fetch_related("slot__office")
     return appointment
 
 

@@ -79,3 +79,18 @@ async def has_consent(*, citizen: Citizen, purpose: ConsentPurpose) -> bool:
         .first()
     )
     return True if latest is None else latest.granted
+
+
+async def change_sms_alerts(*, citizen: Citizen, granted: bool, channel: str) -> bool:
+    """Record a STOP or START only when it changes the citizen's choice (True), so a repeated
+    STOP is neither recorded twice nor confirmed twice, even when two arrive at once."""
+    async with in_transaction():
+        # The conditional UPDATE row-locks: of two racing STOPs, one sees the change.
+        changed = await Citizen.filter(id=citizen.id, sms_opt_out=granted).update(
+            sms_opt_out=not granted
+        )
+        if changed:
+            await record_consent(
+                citizen=citizen, purpose=ConsentPurpose.SMS_ALERTS, granted=granted, channel=channel
+            )
+    return bool(changed)

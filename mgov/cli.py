@@ -67,6 +67,25 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def _sms(settings: Settings, args: argparse.Namespace) -> None:
+    from mgov.sms_console import ConsoleError, show_exchange, text_and_wait
+
+    try:
+        reply = asyncio.run(
+            text_and_wait(
+                base_url=args.url or f"http://127.0.0.1:{settings.port}",
+                phone=args.phone,
+                text=args.text,
+                secret=str(settings.gateway_secret),
+                timeout=args.timeout,
+            )
+        )
+    except ConsoleError as exc:
+        print(f"mgov sms: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    show_exchange(args.text, reply, print)
+
+
 def _read_password(args: argparse.Namespace) -> str:
     """From MGOV_STAFF_PASSWORD, from piped standard input, or typed at a prompt (twice)."""
     import getpass
@@ -140,6 +159,7 @@ COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Any]]] =
     "web": ("serve the HTTP API with uvicorn", _web),
     "worker": ("send queued messages (outbox dispatcher)", _worker),
     "outbox": ("print outbox counts by status and the oldest queued age", _outbox),
+    "sms": ("text a running server as a citizen and print the reply (development)", _sms),
     "createstaff": (
         "create a staff account (password: MGOV_STAFF_PASSWORD, stdin or prompt)",
         _createstaff,
@@ -157,6 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--host", default=None)
             command.add_argument("--port", type=int, default=None)
             command.add_argument("--workers", type=int, default=1)
+        if name == "sms":
+            command.add_argument("phone", help="the citizen's number, e.g. 0901234567")
+            command.add_argument("text", help='the message, e.g. "HS H29.99-261005-0001"')
+            command.add_argument("--url", default=None, help="default http://127.0.0.1:$PORT")
+            command.add_argument("--timeout", type=float, default=20.0)
         if name == "createstaff":
             command.add_argument("username")
             command.add_argument("--role", required=True, choices=[r.value for r in StaffRole])

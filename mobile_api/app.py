@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from channels.sms.routes import sms_routes
 from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from mgov.database import open_database
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.router.routes.extend(metrics_routes)
+    app.router.routes.extend(sms_routes(settings))
     app.router.routes.extend(staff_api_routes)
     app.router.routes.extend(integration_routes)
     app.router.routes.extend(console_routes)

@@ -7,6 +7,7 @@ from models.citizens import Citizen, ConsentRecord
 from models.dossiers import Dossier, DossierEvent, DossierSequence
 from models.integrations import IntegrationEvent
 from models.outbox import Device, OutboxMessage
+from models.sms import InboundMessage
 from models.staff import AuditLog, StaffUser
 from models.throttle import AttemptCounter
 from models.ussd import UssdSession
@@ -23,6 +24,7 @@ __all__ = [
     "DossierEvent",
     "DossierSequence",
     "Holiday",
+    "InboundMessage",
     "IntegrationEvent",
     "Office",
     "OfficeSlot",

@@ -19,6 +19,12 @@ LONGEST = {
     "note": "Thiếu giấy xác nhận tình trạng hôn nhân và bản sao CCCD"[:SMS_NOTE_LENGTH],
     "id": "9999999",
     "when": "14:30 31/12/2026",
+    "summary": "Dossier H29.15-261231-12345: Result ready. Due: 31/12/2026. Overdue, new date: "
+    "31/12/2026. Please collect the result at the one-stop office.",
+    "short_summary": "Dossier H29.15-261231-12345: Waiting for documents.",
+    "appointment": "Appointment 9999999: 14:30 31/12/2026 at Bo phan mot cua UBND phuong "
+    "Tan Son...",
+    "lines": "9999999: 14:30 31/12 Bo phan mot cua UBND...",
 }
 SMS_KEYS = sorted(key for key in catalogues()["vi"] if key.startswith("sms."))
 

@@ -1,0 +1,127 @@
+"""Text messages from citizens: each gateway message is recorded once and answered at most once,
+through the outbox, whatever the door that parsed it."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from domain.citizens import register_citizen
+from domain.errors import InvalidInput, TooManyRequests
+from domain.phones import mask_phone, normalise_phone
+from domain.policy import utc_now
+from domain.throttle import consume_attempt
+from models import Citizen, InboundMessage
+from models.enums import Channel, Language, Priority
+from notifications.outbox import enqueue_message
+
+logger = logging.getLogger("mgov.sms")
+
+TEXT_LIMIT = 1600  # ten concatenated parts; anything longer is not a keyword anyway
+# Replies one number gets in an hour. Unknown text is answered with help, so a phone that
+# auto-replies would otherwise ping-pong with us, at the city's expense, for ever.
+REPLY_LIMIT = 30
+REPLY_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class SmsReply:
+    """What to answer: the catalogue key `sms.<template>` and its parameters."""
+
+    template: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+Responder = Callable[[Citizen], Awaitable[SmsReply | None]]
+
+
+async def receive_inbound_sms(
+    *,
+    gateway: str,
+    gateway_message_id: str,
+    phone: str,
+    text: str,
+    respond: Responder,
+    received_at: datetime | None = None,
+    language: Language = Language.VI,
+) -> InboundMessage:
+    """Record a citizen's message and queue the answer `respond` gives, in one transaction keyed
+    by the gateway's message id: a retried or doubled callback finds the row and answers nothing.
+
+    Replies are URGENT: they answer something the citizen has just sent (HELP, a status, the STOP
+    confirmation itself), so neither an earlier opt-out from alerts nor quiet hours hold them.
+    `language` is used only for a number we have never seen (the language the keyword was in).
+    """
+    try:
+        e164: str | None = normalise_phone(phone)
+    except InvalidInput:
+        e164 = None
+    async with in_transaction():
+        record = InboundMessage(
+            id=uuid.uuid4(),
+            gateway=gateway,
+            gateway_message_id=gateway_message_id,
+            phone=e164 or phone[:32],
+            text=text[:TEXT_LIMIT],
+            received_at=received_at or utc_now(),
+        )
+        # ON CONFLICT DO NOTHING, then read: on PostgreSQL a concurrent twin waits for our commit
+        # and then finds our row; a unique violation would abort the transaction instead.
+        await InboundMessage.bulk_create([record], ignore_conflicts=True)
+        stored = await InboundMessage.get(gateway=gateway, gateway_message_id=gateway_message_id)
+        if stored.id != record.id:
+            logger.info("inbound SMS %s from %s already answered", gateway_message_id, gateway)
+            return stored
+        if e164 is None:
+            logger.warning("inbound SMS %s: no mobile number to answer", gateway_message_id)
+            return stored
+        citizen = await register_citizen(phone=e164, language=language)
+        reply = await respond(citizen)
+        if reply is not None and not await _reply_allowed(e164):
+            logger.warning(
+                "inbound SMS %s: reply limit reached for %s", gateway_message_id, mask_phone(e164)
+            )
+            reply = None
+        message = None
+        if reply is not None:
+            message = await enqueue_message(
+                citizen=citizen,
+                template=reply.template,
+                params=reply.params,
+                priority=Priority.URGENT,
+                channel=Channel.SMS,
+                dedupe_key=f"sms-reply:{stored.id}",
+            )
+        await InboundMessage.filter(id=stored.id).update(
+            citizen_id=citizen.id, reply_id=message.id if message else None
+        )
+        await stored.refresh_from_db()
+    logger.info(
+        "inbound SMS %s from %s answered with %s",
+        gateway_message_id,
+        mask_phone(e164),
+        reply.template if reply else "nothing",
+    )
+    return stored
+
+
+async def _reply_allowed(e164: str) -> bool:
+    """The keyword still acts (a STOP is honoured), but past the limit it is not answered."""
+    try:
+        await consume_attempt(key=f"sms:reply:{e164}", limit=REPLY_LIMIT, window=REPLY_WINDOW)
+    except TooManyRequests:
+        return False
+    return True
+
+
+async def find_inbound_sms(*, gateway: str, gateway_message_id: str) -> InboundMessage | None:
+    """A recorded message with its reply, for the development console (`mgov sms`)."""
+    return await InboundMessage.get_or_none(
+        gateway=gateway, gateway_message_id=gateway_message_id
+    ).prefetch_related("reply")
