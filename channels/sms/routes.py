@@ -19,6 +19,7 @@ from channels.sms.keywords import parse_command
 from domain.deliveries import apply_delivery_report
 from domain.errors import NotFound
 from domain.inbound_sms import find_inbound_sms, receive_inbound_sms
+from mgov.metrics import count_sms_inbound
 from mgov.settings import Settings
 from notifications.sms_encoding import to_sms_text
 
@@ -40,6 +41,7 @@ async def inbound(request: Request) -> Response:
         language=command.language,
         respond=lambda citizen: answer(command, citizen, keep_diacritics=keep),
     )
+    count_sms_inbound(keyword=command.action.value)
     return Response(status_code=200)
 
 

@@ -10,6 +10,7 @@ from channels.gateway_auth import check_gateway
 from channels.ussd.adapters import ADAPTERS
 from channels.ussd.dialogue import answer_hop
 from domain.errors import NotFound
+from mgov.metrics import count_ussd_hop
 
 
 async def ussd_hop(request: Request) -> Response:
@@ -18,7 +19,9 @@ async def ussd_hop(request: Request) -> Response:
     if adapter is None:
         raise NotFound("not_found", "no such USSD adapter")
     hop = await adapter.parse(request)
-    return adapter.render(await answer_hop(hop))
+    reply = await answer_hop(hop)
+    count_ussd_hop(ended=reply.end)
+    return adapter.render(reply)
 
 
 routes = [Route("/channels/ussd/{adapter}", ussd_hop, methods=["POST"])]
