@@ -31,7 +31,7 @@ class Access:
 
     @property
     def roles(self) -> list[str]:
-        """The roles that may call, as the document lists them; every role for a bare login."""
+        """The roles that may call, as the document lists them; none listed when any will do."""
         if self.permission is None:
             return []
         return sorted(str(role) for role in PERMISSIONS[self.permission])
@@ -40,13 +40,14 @@ class Access:
 PUBLIC = Access(None)
 CITIZEN = Access("bearer")
 SIGNED = Access("backofficeSignature")
+STAFF_SCHEME = "staffBearer"
 
 
 def staff(permission: str | None = None) -> Access:
     """A staff login; with `permission`, only the roles allowed that action."""
     if permission is not None and permission not in PERMISSIONS:
         raise ValueError(f"unknown staff permission {permission!r}")
-    return Access("staffBearer", permission)
+    return Access(STAFF_SCHEME, permission)
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,13 @@ async def identify(request: Request, access: Access) -> Caller:
     if access == SIGNED:
         await _check_signature(request)
         return Caller()
-    if access.scheme == "staffBearer":
+    if access.scheme == STAFF_SCHEME:
         return Caller(staff=await require_staff(request))
     return Caller()
 
 
 def check_role(caller: Caller, access: Access) -> None:
-    """Refuse a staff role the operation does not allow (after its input was read, as before)."""
+    """Refuse a staff role the operation does not allow: what the document lists is what passes.
+    Runs after the input is validated, so a bad body is still a 422 first, as it always was."""
     if caller.staff is not None and access.permission is not None:
         require_permission(caller.staff.user, access.permission)

@@ -1,6 +1,6 @@
-"""One declaration per API operation: its path, the pydantic models that validate its input and
-shape its output, and its handler. Routes and the OpenAPI document are both built from it, so
-the contract cannot drift from the code.
+"""One declaration per API operation: its path, who may call it, the pydantic models that validate
+its input and shape its output, and its handler. Routes and the OpenAPI document are both built
+from it, so the contract cannot drift from the code.
 
 A handler receives a `Call` (validated body and query, path parameters, the caller its `Access`
 let in) and returns a pydantic model, a `Reply` when the endpoint declares more than one success
