@@ -152,3 +152,16 @@ async def reschedule_appointment(
     except IntegrityError:
         raise Conflict("already_booked", "the citizen already holds a seat in this slot") from None
     return appointment
+
+
+async def list_open_days(*, office_id: int, days_ahead: int = 14) -> list[date]:
+    """Local days in the coming weeks with a free seat at an office, for a choose-a-day menu."""
+    now = utc_now()
+    starts = await OfficeSlot.filter(
+        office_id=office_id,
+        starts_at__gte=now,
+        starts_at__lt=now + timedelta(days=days_ahead + 1),
+        booked__lt=F("capacity"),
+    ).values_list("starts_at", flat=True)
+    tz = current_policy().timezone
+    return sorted({moment.astimezone(tz).date() for moment in starts})  # type: ignore[union-attr]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -61,7 +62,8 @@ def verify_signature(
 ) -> None:
     """Refuse a body not signed with the shared secret, or signed more than 5 minutes away
     from now (a captured request cannot be replayed later)."""
-    if not timestamp.strip().isdigit():
+    # ASCII digits only: str.isdigit() also takes '¹', which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,12}", timestamp.strip()):
         raise WebhookRefused("webhook_timestamp_invalid", "timestamp header missing or malformed")
     sent_at = int(timestamp.strip())
     moment = (now or utc_now()).timestamp()

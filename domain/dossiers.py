@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -22,6 +22,7 @@ from domain.lifecycle import (
     can_move,
 )
 from domain.policy import current_policy, local_text, utc_now
+from domain.throttle import consume_attempt
 from models import Citizen, Dossier, DossierEvent, DossierSequence, Office, Procedure
 from models.enums import ActorKind, DossierStatus
 from notifications.outbox import enqueue_message
@@ -259,3 +260,21 @@ async def list_citizen_dossiers(
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     return await query.order_by("-id").limit(limit)
+
+
+CCCD_TRIES_PER_DOSSIER = 5
+CCCD_TRIES_PER_PHONE = 10
+CCCD_TRIES_WINDOW = timedelta(minutes=15)
+
+
+async def unlock_dossier(*, code: str, caller_phone: str, cccd_last4: str) -> DossierView:
+    """A helper's full view by the owner's CCCD last 4 digits, with tries limited per dossier and
+    per calling phone: 4 digits are only 10,000 guesses."""
+    dossier = await find_dossier_by_code(code=code)
+    await consume_attempt(
+        key=f"cccd:dossier:{dossier.id}", limit=CCCD_TRIES_PER_DOSSIER, window=CCCD_TRIES_WINDOW
+    )
+    await consume_attempt(
+        key=f"cccd:phone:{caller_phone}", limit=CCCD_TRIES_PER_PHONE, window=CCCD_TRIES_WINDOW
+    )
+    return await lookup_dossier(code=dossier.code, cccd_last4=cccd_last4)

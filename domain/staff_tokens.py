@@ -65,6 +65,8 @@ def read_staff_token(*, token: str, secret: str) -> StaffClaims:
         )
     except jwt.PyJWTError:
         raise StaffTokenInvalid("staff_token_invalid", "not a valid staff token") from None
-    if claims.get("typ") != STAFF_TOKEN_TYPE or not str(claims["sub"]).isdigit():
+    if claims.get("typ") != STAFF_TOKEN_TYPE or not (
+        str(claims["sub"]).isascii() and str(claims["sub"]).isdigit()
+    ):
         raise StaffTokenInvalid("staff_token_invalid", "not a staff token")
     return StaffClaims(staff_id=int(claims["sub"]), role=str(claims["role"]))

@@ -61,7 +61,7 @@ def read_access_token(*, token: str, secret: str) -> int:
     except jwt.InvalidTokenError:
         raise Unauthorized("invalid_token", "the access token is not valid") from None
     subject = claims.get("sub", "")
-    if claims.get("typ") != "access" or not str(subject).isdigit():
+    if claims.get("typ") != "access" or not (str(subject).isascii() and str(subject).isdigit()):
         raise Unauthorized("invalid_token", "not an access token")
     return int(subject)
 

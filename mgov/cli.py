@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mgov.settings import Settings, SettingsError, load_settings
@@ -108,6 +108,32 @@ def _createstaff(settings: Settings, args: argparse.Namespace) -> None:
         raise SystemExit(f"mgov: {text(f'error.{exc.code}', 'en', **exc.params)}") from None
 
 
+def _ussd(settings: Settings, args: argparse.Namespace) -> None:
+    from mgov.ussd_simulator import run_simulator
+
+    interactive = sys.stdin.isatty()
+
+    def typed() -> Iterator[str]:
+        while True:
+            try:
+                yield input("> ")
+            except EOFError:
+                return
+
+    if interactive:
+        print("Type a choice and Enter (Ctrl-D hangs up).")
+    code = run_simulator(
+        base_url=args.url or f"http://127.0.0.1:{settings.port}",
+        phone=args.phone,
+        service_code=args.service_code,
+        secret=str(settings.gateway_secret),
+        keys=typed() if interactive else sys.stdin,
+        echo=not interactive,
+    )
+    if code:
+        raise SystemExit(code)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Any]]] = {
     "migrate": ("apply the checked-in database migrations", _migrate),
     "seed": ("load the Ho Chi Minh City demo data set (once)", _seed),
@@ -118,6 +144,7 @@ COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Any]]] =
         "create a staff account (password: MGOV_STAFF_PASSWORD, stdin or prompt)",
         _createstaff,
     ),
+    "ussd": ("a feature phone in the terminal: dial the USSD menus of a running server", _ussd),
 }
 
 
@@ -135,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--role", required=True, choices=[r.value for r in StaffRole])
             command.add_argument("--agency", default=None, help="agency code, e.g. H29.99")
             command.add_argument("--name", default="", help="full name")
+        if name == "ussd":
+            command.add_argument("--url", default=None, help="server base URL")
+            command.add_argument("--phone", default="+84901234567", help="the caller's number")
+            command.add_argument("--service-code", default="*384*1234#")
     return parser
 
 

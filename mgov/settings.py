@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
+from mgov.postgres_pool import postgres_connection
+
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
 DEV_SECRET_NAMES = ("secret_key", "pii_hash_key")
@@ -135,7 +137,11 @@ class Settings:
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {
+            "default": postgres_connection(database_url)
+            if database_url.startswith("postgres://")
+            else database_url
+        },
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
@@ -33,7 +34,7 @@ def create_app(settings: Settings) -> Starlette:
             yield
 
     app = Starlette(
-        routes=[*health.routes, *api.routes],
+        routes=[*health.routes, *api.routes, *ussd.routes],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(RequestMetricsMiddleware),

@@ -9,6 +9,7 @@ from models.integrations import IntegrationEvent
 from models.outbox import Device, OutboxMessage
 from models.staff import AuditLog, StaffUser
 from models.throttle import AttemptCounter
+from models.ussd import UssdSession
 
 __all__ = [
     "Agency",
@@ -30,4 +31,5 @@ __all__ = [
     "Procedure",
     "RefreshToken",
     "StaffUser",
+    "UssdSession",
 ]

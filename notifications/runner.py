@@ -14,6 +14,7 @@ from domain.overdue import send_overdue_apologies
 from domain.policy import utc_now
 from domain.throttle import purge_old_attempts
 from domain.tokens import purge_expired_logins
+from domain.ussd_sessions import purge_expired_ussd_sessions
 from mgov.database import open_database
 from mgov.settings import Settings
 from models import OutboxMessage
@@ -96,6 +97,7 @@ async def run_scheduler(stop: asyncio.Event, interval: float = 60.0) -> None:
             apologies = await send_overdue_apologies()
             await purge_old_attempts()
             await purge_expired_logins()
+            await purge_expired_ussd_sessions()
             if queued or apologies:
                 logger.info("queued %d reminders and %d overdue apologies", queued, apologies)
         except Exception:

@@ -190,3 +190,13 @@ async def test_concurrent_deliveries_of_one_event_apply_it_once(hook_client):
     assert refused == ["webhook_event_replayed"] * 4
     assert await DossierEvent.all().count() == events_before + 1
     assert await OutboxMessage.filter(template="dossier_needs_supplement").count() == 1
+
+
+@pytest.mark.parametrize("timestamp", ["¹²³", "1e9", " ", "9" * 40])
+async def test_a_malformed_timestamp_is_refused_not_a_crash(hook_client, timestamp):
+    city = await build_city()
+    request = signed(moved(city))
+    request["headers"]["X-Mgov-Timestamp"] = timestamp.encode("latin-1")
+    response = await hook_client.post(HOOK, **request)
+    assert response.status_code == 401
+    assert problem_type(response) == "webhook_timestamp_invalid"

@@ -178,7 +178,7 @@ async def citizen_page(request: Request) -> Response:
         office_param = request.query_params.get("office", "")
         office, slots = (
             await find_slots_for_booking(office_id=int(office_param), day=day)
-            if office_param.isdigit()
+            if office_param.isascii() and office_param.isdigit() and len(office_param) <= 9
             else (None, [])
         )
         counters = await list_counters()
@@ -223,7 +223,7 @@ async def book(request: Request) -> Response:
         await book_for_citizen(
             caller=caller,
             citizen_id=request.path_params["citizen_id"],
-            slot_id=int(slot) if slot.isdigit() else 0,
+            slot_id=int(slot) if slot.isascii() and slot.isdigit() and len(slot) <= 9 else 0,
             reason=form.get("reason", ""),
         )
 

@@ -1,0 +1,41 @@
+"""A generic JSON gateway: `{sessionId, msisdn, input, newSession}` in, the latest input only;
+`{message, continue}` out. A gateway that retries may add `hopId`, repeated on the retry, so the
+retry is answered without acting twice (without it, the same input twice is two key presses)."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from channels.ussd.hops import INPUT_LIMIT, UssdReply, UssdRequest, keypad_text, session_key
+from domain.errors import InvalidInput
+
+
+async def parse(request: Request) -> UssdRequest:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        raise InvalidInput("ussd_bad_request", "the body is not JSON") from None
+    if not isinstance(body, dict) or not body.get("sessionId") or not body.get("msisdn"):
+        raise InvalidInput("ussd_bad_request", "sessionId and msisdn are required")
+    new_session = body.get("newSession") is True
+    given = keypad_text(str(body.get("input") or ""))
+    if len(given) > INPUT_LIMIT:
+        raise InvalidInput("ussd_bad_request", "input is too long")
+    hop_id = body.get("hopId")
+    return UssdRequest(
+        session_id=session_key(str(body["sessionId"])),
+        phone=str(body["msisdn"]),
+        service_code=str(body.get("serviceCode") or ""),
+        network=str(body.get("network") or ""),
+        inputs=() if new_session else (given,),
+        cumulative=False,
+        new_session=new_session,
+        hop_id=None if hop_id is None else keypad_text(str(hop_id))[:100],
+    )
+
+
+def render(reply: UssdReply) -> Response:
+    return JSONResponse({"message": reply.text, "continue": not reply.end})
