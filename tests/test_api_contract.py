@@ -35,7 +35,7 @@ from domain.dossiers import SYSTEM, receive_dossier
 from mgov.settings import Settings
 from mobile_api.api import ENDPOINTS
 from mobile_api.app import create_app
-from models import Citizen, StaffUser
+from models import AuditLog, Citizen, StaffUser
 from models.enums import StaffRole
 from tests.app_login import signed_in
 from tests.conftest import empty_all_tables
@@ -232,3 +232,43 @@ async def test_overlong_ids_in_paths_are_404_not_500(client):
     assert nul.status_code == 422
     lookup = await client.post("/v1/dossiers/lookup", json={"code": "H29\x00"}, headers=headers)
     assert lookup.status_code == 422
+
+
+# A valid input for each staff operation, so the role check (after validation) is what answers.
+STAFF_CALLS = {
+    "/v1/staff/citizens/search": {"phone": "0901234567"},
+    "/v1/staff/citizens/{citizen_id}/appointments": {"slot_id": 1, "reason": "caller asked"},
+    "/v1/staff/citizens/{citizen_id}/appointments/{appointment_id}/cancel": {"reason": "ill"},
+    "/v1/staff/citizens/{citizen_id}/notifications/{message_id}/resend": {"reason": "lost"},
+    "/v1/staff/dossiers": {"phone": "0901234567", "procedure_code": "2.000720", "office_id": 1},
+    "/v1/staff/dossiers/{code}/moves": {"to_status": "in_progress"},
+}
+
+
+async def test_a_role_the_document_leaves_out_is_refused_by_the_route(client):
+    roles = list(StaffRole)
+    for role in roles:
+        await StaffUser.create(
+            username=role.value, password_hash=PASSWORD_HASH, full_name=role.value, role=role
+        )
+    tokens = {role: await bearer(client, role.value) for role in roles}
+    document = (await client.get("/openapi.json")).json()
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            [requirement] = operation["security"] or [{}]
+            allowed = requirement.get("staffBearer")
+            if not allowed:
+                continue
+            url = path.format(citizen_id=1, appointment_id=1, message_id="x", code="H29-1")
+            for role in roles:
+                if role.value in allowed:
+                    continue
+                response = await client.request(
+                    method, url, json=STAFF_CALLS.get(path), headers=tokens[role]
+                )
+                assert response.status_code == 403, (role, method, path, response.text)
+                assert response.json()["type"].endswith("/staff_forbidden")
+                checked += 1
+    assert checked >= 20
+    assert not await AuditLog.exists()
