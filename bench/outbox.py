@@ -6,9 +6,10 @@ It creates its own PostgreSQL database (on MGOV_BENCH_POSTGRES_URL, else MGOV_TE
 else postgres://postgres@127.0.0.1:5432/postgres), migrates it with the checked-in migrations,
 and drops it at the end. The fake gateway runs in a separate process (so its CPU does not share
 the event loop with the worker) on 127.0.0.1; all traffic stays on loopback. For each setting
-`BATCHxCONCURRENCY[@POOL]` it queues N fresh messages, times `OutboxWorker.run_once` in a loop
-until the outbox is drained, then times a bare aiohttp client posting the same N bodies to the
-same gateway with the same concurrency, and prints messages/s for both and their ratio.
+`BATCHxCONCURRENCY[@POOL]` it queues N fresh messages, times `OutboxWorker.drain` (the loop
+`mgov worker` runs, ending when the outbox is empty), then times a bare aiohttp client posting
+the same N bodies to the same gateway with the same concurrency, and prints messages/s for
+both, their ratio, and the CPU time each spent per message.
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ async def timed(run: Awaitable[object]) -> Timing:
 
 
 async def drain_with_workers(
-    http: aiohttp.ClientSession, url: str, setting: Setting, workers: int, expected: int
+    http: aiohttp.ClientSession, url: str, setting: Setting, workers: int
 ) -> Timing:
     """Time for `workers` OutboxWorkers (one event loop) to send every queued message."""
     config = WorkerConfig(
@@ -219,15 +220,7 @@ async def drain_with_workers(
     )
     provider = HttpSmsProvider(session=http, url=f"{url}/sms")
     crew = [OutboxWorker(sms_providers=[provider], config=config) for _ in range(workers)]
-    rounds = expected // setting.batch + 50  # bounded: a full drain needs far fewer
-
-    async def drain(worker: OutboxWorker) -> None:
-        for _ in range(rounds):
-            if not await worker.run_once():
-                return
-        raise RuntimeError(f"not drained after {rounds} rounds")
-
-    return await timed(asyncio.gather(*(drain(w) for w in crew)))
+    return await timed(asyncio.gather(*(worker.drain() for worker in crew)))
 
 
 async def post_bare(
@@ -281,7 +274,7 @@ async def bench_setting(
         await gateway_stats(http, url, reset=True)
         profile = args.profile if args.profile and setting == args.profile_setting else None
         worker = await profiled(
-            lambda: drain_with_workers(http, url, setting, args.workers, args.messages), profile
+            lambda: drain_with_workers(http, url, setting, args.workers), profile
         )
         worker_stats = await gateway_stats(http, url, reset=True)
         sent = await OutboxMessage.filter(status=OutboxStatus.SENT).count()
@@ -297,6 +290,8 @@ async def bench_setting(
         "setting": setting,
         "worker": worker_rate,
         "worker_cpu": worker.cpu / worker.seconds,
+        "worker_us": worker.cpu / args.messages * 1e6,
+        "bare_us": bare.cpu / args.messages * 1e6,
         "bare": bare_rate,
         "bare_cpu": bare.cpu / bare.seconds,
         "ratio": worker_rate / bare_rate,
@@ -321,7 +316,8 @@ async def main_async(args: argparse.Namespace, url: str, var_dir: Path) -> list[
             print(
                 f"{setting}: worker {result['worker']:6.0f} msg/s "
                 f"(CPU {result['worker_cpu']:4.0%}), bare {result['bare']:6.0f} msg/s "
-                f"(CPU {result['bare_cpu']:4.0%}), ratio {result['ratio']:.2f}, "
+                f"(CPU {result['bare_cpu']:4.0%}), ratio {result['ratio']:.2f}; CPU per message: "
+                f"worker {result['worker_us']:.0f} µs, bare {result['bare_us']:.0f} µs; "
                 f"duplicates {result['duplicates']}",
                 flush=True,
             )

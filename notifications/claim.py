@@ -1,49 +1,88 @@
 """Claiming due outbox rows so that any number of workers never send one row twice at once.
 
-PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` in a transaction, so concurrent workers take
-disjoint batches without waiting. SQLite (where Tortoise ignores `select_for_update`): the same
-candidates, then an UPDATE whose WHERE re-checks that each row is still due; SQLite runs writes
-one at a time, so a row goes to exactly one claimer. Either way the claimer stamps its rows with a
-fresh token and a lease; a worker that dies leaves rows that become due again when it expires.
+One statement claims a batch: an UPDATE of the oldest due rows that stamps them `sending` with a
+fresh token and a lease, and returns what sending them needs. On PostgreSQL its subquery locks
+the rows `FOR UPDATE SKIP LOCKED`, so concurrent workers take disjoint batches without waiting
+for each other; SQLite runs writes one at a time, so each row goes to exactly one claimer. A
+worker that dies leaves rows that become due again when their lease expires.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
+from tortoise.connection import get_connection
 
 from domain.policy import as_utc, utc_now
-from models import OutboxMessage
-from models.enums import OutboxStatus
+from models.enums import Channel, Language, Priority
+
+_CLAIM = """
+UPDATE outbox_message
+SET status = 'sending', claim_token = {p[0]}, lease_until = {p[1]}, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM outbox_message
+    WHERE (status = 'queued' AND next_attempt_at <= {p[2]})
+       OR (status = 'sending' AND lease_until < {p[2]})
+    ORDER BY next_attempt_at
+    LIMIT {p[3]}{lock}
+)
+RETURNING id, claim_token, citizen_id, phone, channel, template, language, body, priority,
+    attempts, next_attempt_at,
+    (SELECT sms_opt_out FROM citizen WHERE citizen.id = outbox_message.citizen_id) AS opted_out
+"""
 
 
-def _due(now: datetime) -> Q:
-    return Q(status=OutboxStatus.QUEUED, next_attempt_at__lte=now) | Q(
-        status=OutboxStatus.SENDING, lease_until__lt=now
-    )
+@dataclass(slots=True)
+class ClaimedMessage:
+    """A row this worker holds under its claim token, with what sending it needs."""
+
+    id: uuid.UUID
+    claim_token: str
+    citizen_id: int | None
+    phone: str
+    channel: Channel
+    template: str
+    language: Language
+    body: str
+    priority: Priority
+    attempts: int  # counting this claim
+    opted_out: bool  # the citizen's SMS opt-out at claim time
+
+
+def _claim_statement(dialect: str) -> str:
+    """The one dialect difference of claiming: PostgreSQL locks the rows it picks and skips
+    those another claimer holds; SQLite (one writer at a time) needs no lock."""
+    if dialect == "postgres":
+        return _CLAIM.format(p=("$1", "$2", "$3", "$4"), lock=" FOR UPDATE SKIP LOCKED")
+    return _CLAIM.format(p=("?1", "?2", "?3", "?4"), lock="")
 
 
 async def claim_due_messages(
     *, limit: int, lease: timedelta, now: datetime | None = None
-) -> list[OutboxMessage]:
+) -> list[ClaimedMessage]:
     """Take up to `limit` due rows (oldest first) and mark them `sending` under a lease."""
     now = as_utc(now or utc_now())
     token = uuid.uuid4().hex
-    async with in_transaction() as connection:
-        candidates = OutboxMessage.filter(_due(now)).order_by("next_attempt_at").limit(limit)
-        if connection.capabilities.dialect == "postgres":
-            candidates = candidates.select_for_update(skip_locked=True)
-        # Model rows, not values_list: Tortoise drops FOR UPDATE from values queries.
-        ids = [row.id for row in await candidates.only("id")]
-        if not ids:
-            return []
-        await OutboxMessage.filter(_due(now), id__in=list(ids)).update(
-            status=OutboxStatus.SENDING,
+    connection = get_connection("default")
+    rows = await connection.execute_query_dict(
+        _claim_statement(connection.capabilities.dialect), [token, now + lease, now, limit]
+    )
+    rows.sort(key=lambda row: row["next_attempt_at"])
+    return [
+        ClaimedMessage(
+            id=row["id"] if isinstance(row["id"], uuid.UUID) else uuid.UUID(row["id"]),
             claim_token=token,
-            lease_until=now + lease,
-            attempts=F("attempts") + 1,
+            citizen_id=row["citizen_id"],
+            phone=row["phone"],
+            channel=Channel(row["channel"]),
+            template=row["template"],
+            language=Language(row["language"]),
+            body=row["body"],
+            priority=Priority(row["priority"]),
+            attempts=row["attempts"],
+            opted_out=bool(row["opted_out"]),
         )
-    return await OutboxMessage.filter(claim_token=token).order_by("next_attempt_at")
+        for row in rows
+    ]

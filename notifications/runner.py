@@ -9,6 +9,7 @@ import signal
 from datetime import timedelta
 
 import aiohttp
+from tortoise.functions import Count
 
 from domain.overdue import send_overdue_apologies
 from domain.policy import utc_now
@@ -59,7 +60,7 @@ def build_push_provider(settings: Settings, session: aiohttp.ClientSession) -> P
 
 
 async def run_worker(settings: Settings) -> None:
-    """SIGTERM or SIGINT: stop claiming, settle the batch in hand, then exit."""
+    """SIGTERM or SIGINT: stop claiming, settle every claimed message, write the outcomes, exit."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -110,9 +111,12 @@ async def run_scheduler(stop: asyncio.Event, interval: float = 60.0) -> None:
 
 async def outbox_report() -> list[str]:
     """What an operator asks first: how many messages in each state, how old is the oldest."""
-    lines = []
-    for status in OutboxStatus:
-        lines.append(f"{status.value:<10} {await OutboxMessage.filter(status=status).count()}")
+    counts = dict(
+        await OutboxMessage.annotate(count=Count("id"))
+        .group_by("status")
+        .values_list("status", "count")
+    )
+    lines = [f"{status.value:<10} {counts.get(status, 0)}" for status in OutboxStatus]
     oldest = await OutboxMessage.filter(status=OutboxStatus.QUEUED).order_by("created_at").first()
     age = f"{(utc_now() - oldest.created_at).total_seconds():.0f} s" if oldest else "-"
     lines.append(f"oldest queued: {age}")

@@ -71,9 +71,12 @@ class SmsEncoding:
     segments: int  # parts the gateway sends and bills; 0 for the empty message
 
 
+_GSM7_ALL: frozenset[str] = GSM7_BASIC | GSM7_EXTENSION
+
+
 def is_gsm7(text: str) -> bool:
     """Whether every character has a GSM-7 code, i.e. the message can avoid UCS-2."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return _GSM7_ALL.issuperset(text)
 
 
 def measure_sms(text: str) -> SmsEncoding:
@@ -86,6 +89,10 @@ def measure_sms(text: str) -> SmsEncoding:
     escape pair (GSM-7) or a surrogate pair (UCS-2) is never cut, so one that would straddle a
     part boundary moves whole to the next part, which can cost one more part than the ceiling.
     """
+    if GSM7_BASIC.issuperset(text):  # no escape pair to straddle a boundary: the ceiling holds
+        units = len(text)
+        segments = 0 if not units else 1 if units <= _GSM7_SINGLE else -(-units // _GSM7_PART)
+        return SmsEncoding("GSM-7", units, segments)
     if is_gsm7(text):
         costs = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
         return SmsEncoding("GSM-7", sum(costs), _count_parts(costs, _GSM7_SINGLE, _GSM7_PART))
@@ -116,7 +123,27 @@ def to_sms_text(text: str, *, keep_diacritics: bool = False) -> str:
     not pay a unit for every combining mark."""
     if keep_diacritics:
         return unicodedata.normalize("NFC", text)
+    quick = text.translate(_LATIN_TO_SMS)
+    if _GSM7_ALL.issuperset(quick):
+        return quick
+    return _fold_to_sms(text)
+
+
+def _fold_to_sms(text: str) -> str:
+    """The folding itself, for any text."""
     # fold_diacritics decomposes; recomposing what is left (e.g. Hangul jamo) makes each
     # remaining character one "?" rather than several.
     folded = unicodedata.normalize("NFC", fold_diacritics(text)).translate(_TYPOGRAPHIC)
     return "".join(ch if ch in GSM7_BASIC or ch in GSM7_EXTENSION else "?" for ch in folded)
+
+
+# The same folding, worked out once per character for the Latin blocks (Vietnamese included)
+# and general punctuation: none of them is a combining mark or composes with a neighbour, so
+# folding a text of them character by character gives what folding it whole gives. A text with
+# anything else (a stray combining mark, another script) keeps such a character untranslated,
+# fails the GSM-7 check, and takes the general path.
+_LATIN_TO_SMS = {
+    code: _fold_to_sms(chr(code))
+    for block in (range(0x0000, 0x0250), range(0x1E00, 0x1F00), range(0x2000, 0x2070))
+    for code in block
+}

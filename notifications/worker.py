@@ -14,14 +14,12 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import F
-from tortoise.queryset import QuerySet
-
 from domain.catalogue import text
 from domain.policy import utc_now
-from models import Citizen, Device, OutboxMessage
+from models import Device
 from models.enums import Channel, OutboxStatus, Priority
-from notifications.claim import claim_due_messages
+from notifications.claim import ClaimedMessage, claim_due_messages
+from notifications.outcomes import Outcome, OutcomeWriter
 from notifications.providers.base import Accepted, OutgoingMessage, Provider, SendFailure
 from notifications.providers.fcm import DeadDeviceToken
 from notifications.sms_encoding import measure_sms, to_sms_text
@@ -74,6 +72,7 @@ class WorkerConfig:
     concurrency: int = 32
     lease: timedelta = timedelta(minutes=2)
     poll_interval: float = 1.0
+    flush_interval: float = 0.05  # the longest an outcome waits to be written with others
     keep_diacritics: bool = False
     retry: RetryPolicy = RetryPolicy()
     quiet_hours: QuietHours | None = QuietHours()
@@ -93,81 +92,112 @@ class OutboxWorker:
         self.sms_providers = sms_providers
         self.push_provider = push_provider
         self.config = config or WorkerConfig()
-        self._slots = asyncio.Semaphore(self.config.concurrency)
         self._test_numbers = TestNumberProvider()
 
     async def run_once(self) -> int:
-        """Claim one batch and settle every message in it; returns how many were claimed."""
-        batch = await claim_due_messages(limit=self.config.batch_size, lease=self.config.lease)
-        if not batch:
-            return 0
-        citizen_ids = {m.citizen_id for m in batch if m.citizen_id is not None}
-        opted_out = (
-            set(
-                await Citizen.filter(id__in=citizen_ids, sms_opt_out=True).values_list(
-                    "id", flat=True
-                )
-            )
-            if citizen_ids
-            else set()
-        )
-        now = utc_now()
-        await asyncio.gather(*(self._settle(m, now, m.citizen_id in opted_out) for m in batch))
-        return len(batch)
+        """Claim one batch, settle every message in it and write the outcomes; returns how
+        many were claimed."""
+        return await self._pump(batches=1)
+
+    async def drain(self) -> int:
+        """Settle everything due now, batch after batch with the send slots kept full, until a
+        claim comes back short; returns how many were claimed."""
+        return await self._pump()
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
-        """Until `stop` is set: a full batch is followed at once by the next; otherwise wait for
-        a wake-up (a NOTIFY on PostgreSQL) or the poll interval. Stopping never abandons a
-        claimed batch: it is settled first."""
-        while not stop.is_set():
-            if wake is not None:
-                wake.clear()  # before claiming: a NOTIFY during the claim still wakes the nap
-            claimed = await self.run_once()
-            if claimed < self.config.batch_size:
-                await self._nap(stop, wake)
+        """Until `stop` is set: claim while there is work, otherwise wait for a wake-up (a
+        NOTIFY on PostgreSQL) or the poll interval. Stopping never abandons a claimed message:
+        every one is settled and its outcome written first."""
+        await self._pump(stop=stop, wake=wake)
 
-    async def _nap(self, stop: asyncio.Event, wake: asyncio.Event | None) -> None:
-        waiters = [asyncio.ensure_future(stop.wait())]
-        if wake is not None:
-            waiters.append(asyncio.ensure_future(wake.wait()))
-        await asyncio.wait(
-            waiters, timeout=self.config.poll_interval, return_when=asyncio.FIRST_COMPLETED
-        )
-        for waiter in waiters:
-            waiter.cancel()
+    async def _pump(
+        self,
+        *,
+        stop: asyncio.Event | None = None,
+        wake: asyncio.Event | None = None,
+        batches: int | None = None,
+    ) -> int:
+        """Claims feed a queue that `concurrency` lanes drain, and outcomes go to a writer that
+        flushes them in bulk. The next claim goes out as soon as the queue is down to what the
+        lanes can start at once, so the slots never wait for the slowest send of a batch.
+        Without `stop`, it ends after `batches` claims or at a short claim."""
+        config = self.config
+        queue: asyncio.Queue[tuple[ClaimedMessage, datetime] | None] = asyncio.Queue()
+        hungry = asyncio.Event()
+        settled = asyncio.Event()
+        writer = OutcomeWriter(flush_size=config.batch_size, interval=config.flush_interval)
+        claimed = rounds = 0
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(writer.run_flusher(settled))
+            lanes = [
+                tasks.create_task(self._lane(queue, writer, hungry))
+                for _ in range(config.concurrency)
+            ]
+            try:
+                while stop is None or not stop.is_set():
+                    if wake is not None:
+                        wake.clear()  # before claiming: a NOTIFY during the claim still wakes
+                    batch = await claim_due_messages(limit=config.batch_size, lease=config.lease)
+                    claimed, rounds = claimed + len(batch), rounds + 1
+                    now = utc_now()
+                    for message in batch:
+                        queue.put_nowait((message, now))
+                    hungry.clear()  # a lane sets it again once the queue is down to the slots
+                    if batches is not None and rounds >= batches:
+                        break
+                    if len(batch) < config.batch_size:
+                        if stop is None:
+                            break
+                        await _first_of(stop, wake, timeout=config.poll_interval)
+                    elif queue.qsize() > config.concurrency:
+                        await _first_of(hungry, stop)
+            finally:
+                for _ in lanes:
+                    queue.put_nowait(None)
+            await asyncio.gather(*lanes)
+            settled.set()
+        return claimed
 
-    async def _settle(self, message: OutboxMessage, now: datetime, opted_out: bool) -> None:
+    async def _lane(
+        self,
+        queue: asyncio.Queue[tuple[ClaimedMessage, datetime] | None],
+        writer: OutcomeWriter,
+        hungry: asyncio.Event,
+    ) -> None:
+        """One send at a time, message after message, until the pump says there are no more."""
+        while (item := await queue.get()) is not None:
+            if queue.qsize() <= self.config.concurrency:
+                hungry.set()
+            writer.add(await self._settle(*item))
+
+    async def _settle(self, message: ClaimedMessage, now: datetime) -> Outcome:
         if message.channel == Channel.PUSH:
-            async with self._slots:
-                if await self._try_push(message):
-                    return
-            await self._switch_to_sms(message)
+            pushed = await self._try_push(message)
+            if pushed is not None:
+                return pushed
+            message.channel = Channel.SMS
         urgent = message.priority == Priority.URGENT
-        if opted_out and not urgent:
-            await self._record_failure(message, SendFailure("opted out", retryable=False))
-            return
+        if message.opted_out and not urgent:
+            return self._failure(message, SendFailure("opted out", retryable=False))
         resume_at = (
             None
             if urgent or not self.config.quiet_hours
             else (self.config.quiet_hours.resume_at(now))
         )
         if resume_at is not None:
-            await self._defer(message, resume_at)
-            return
-        async with self._slots:
-            try:
-                accepted, body = await self._send(message)
-            except SendFailure as failure:
-                await self._record_failure(message, failure)
-            else:
-                await self._record_sent(message, accepted, body)
+            return self._deferral(message, resume_at)
+        try:
+            accepted, body = await self._send(message)
+        except SendFailure as failure:
+            return self._failure(message, failure)
+        return self._sent(message, accepted, body)
 
-    async def _try_push(self, message: OutboxMessage) -> bool:
-        """Push to the citizen's devices, newest first. True when settled (sent, or a retry
-        booked); False sends it by SMS instead: no push service, no live device, a permanent
-        refusal, or retries used up."""
+    async def _try_push(self, message: ClaimedMessage) -> Outcome | None:
+        """Push to the citizen's devices, newest first. An outcome when settled (sent, or a
+        retry booked); None sends it by SMS instead: no push service, no live device, a
+        permanent refusal, or retries used up."""
         if self.push_provider is None or message.citizen_id is None:
-            return False
+            return None
         devices = await Device.filter(citizen_id=message.citizen_id).order_by("-last_seen_at")
         title = text("push.title", message.language)
         for device in devices:
@@ -186,23 +216,17 @@ class OutboxWorker:
                 continue
             except SendFailure as failure:
                 if self.config.retry.allows_retry(failure, message.attempts):
-                    await self._record_failure(message, failure)
-                    return True
-                return False
-            await self._record_sent(message, accepted, message.body)
-            return True
-        return False
-
-    async def _switch_to_sms(self, message: OutboxMessage) -> None:
-        message.channel = Channel.SMS
-        await self._claimed(message).update(channel=Channel.SMS)
+                    return self._failure(message, failure)
+                return None
+            return self._sent(message, accepted, message.body)
+        return None
 
     def _providers_for(self, phone: str) -> list[Provider]:
         if is_test_number(phone, self.config.test_number_prefix):
             return [self._test_numbers]
         return self.sms_providers
 
-    async def _send(self, message: OutboxMessage) -> tuple[Accepted, str]:
+    async def _send(self, message: ClaimedMessage) -> tuple[Accepted, str]:
         body = to_sms_text(message.body, keep_diacritics=self.config.keep_diacritics)
         outgoing = OutgoingMessage(id=str(message.id), phone=message.phone, body=body)
         last: SendFailure | None = None
@@ -216,28 +240,27 @@ class OutboxWorker:
         assert last is not None
         raise last
 
-    def _claimed(self, message: OutboxMessage) -> QuerySet[OutboxMessage]:
-        return OutboxMessage.filter(id=message.id, claim_token=message.claim_token)
-
-    async def _release(self, message: OutboxMessage, **outcome: Any) -> None:
-        """Write the outcome and give up the claim, in one conditional UPDATE."""
-        await self._claimed(message).update(lease_until=None, claim_token=None, **outcome)
-
-    async def _defer(self, message: OutboxMessage, until: datetime) -> None:
-        """Back to the queue for later; a deferral is not a failed attempt."""
-        await self._release(
-            message,
-            status=OutboxStatus.QUEUED,
-            next_attempt_at=until,
-            attempts=F("attempts") - 1,
+    @staticmethod
+    def _outcome(message: ClaimedMessage, status: OutboxStatus, **fields: Any) -> Outcome:
+        """The outcome that gives up this worker's claim on the row."""
+        return Outcome(
+            id=message.id,
+            claim_token=message.claim_token,
+            status=status,
+            channel=message.channel,
+            **fields,
         )
 
-    async def _record_sent(self, message: OutboxMessage, accepted: Accepted, body: str) -> None:
+    def _deferral(self, message: ClaimedMessage, until: datetime) -> Outcome:
+        """Back to the queue for later; a deferral is not a failed attempt."""
+        return self._outcome(message, OutboxStatus.QUEUED, next_attempt_at=until, attempts_delta=-1)
+
+    def _sent(self, message: ClaimedMessage, accepted: Accepted, body: str) -> Outcome:
         now = utc_now()
         simulated = accepted.provider == TestNumberProvider.name
-        await self._release(
+        return self._outcome(
             message,
-            status=OutboxStatus.DELIVERED if simulated else OutboxStatus.SENT,
+            OutboxStatus.DELIVERED if simulated else OutboxStatus.SENT,
             sent_at=now,
             delivered_at=now if simulated else None,
             provider=accepted.provider,
@@ -246,16 +269,23 @@ class OutboxWorker:
             last_error="",
         )
 
-    async def _record_failure(self, message: OutboxMessage, failure: SendFailure) -> None:
+    def _failure(self, message: ClaimedMessage, failure: SendFailure) -> Outcome:
         retry = self.config.retry
         if retry.allows_retry(failure, message.attempts):
             delay = retry.delay(message.attempts, failure.retry_after)
-            await self._release(
+            return self._outcome(
                 message,
-                status=OutboxStatus.QUEUED,
+                OutboxStatus.QUEUED,
                 next_attempt_at=utc_now() + timedelta(seconds=delay),
                 last_error=failure.reason[:500],
             )
-            return
         logger.warning("message %s failed for good: %s", message.id, failure.reason)
-        await self._release(message, status=OutboxStatus.FAILED, last_error=failure.reason[:500])
+        return self._outcome(message, OutboxStatus.FAILED, last_error=failure.reason[:500])
+
+
+async def _first_of(*events: asyncio.Event | None, timeout: float | None = None) -> None:
+    """Wait until one of the events is set, or the timeout passes."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events if event is not None]
+    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()

@@ -6,11 +6,13 @@ UCS-2 70 alone / 67 per part.
 
 from __future__ import annotations
 
+import random
 import unicodedata
 
 import pytest
 
 from notifications.sms_encoding import (
+    _TYPOGRAPHIC,
     GSM7_BASIC,
     GSM7_EXTENSION,
     SmsEncoding,
@@ -167,3 +169,49 @@ def test_keep_diacritics_returns_nfc_and_changes_nothing_else() -> None:
 def test_invisible_and_stray_characters(text: str, expected: str) -> None:
     assert to_sms_text(text) == expected
     assert is_gsm7(expected)
+
+
+def _folded_whole(text: str) -> str:
+    """The folding spelled out on the whole text, as a reference for the per-character table."""
+    text = text.translate(str.maketrans({"đ": "d", "Đ": "D"}))
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    folded = unicodedata.normalize("NFC", bare).translate(_TYPOGRAPHIC)
+    return "".join(ch if ch in GSM7_BASIC or ch in GSM7_EXTENSION else "?" for ch in folded)
+
+
+def _measured_char_by_char(text: str) -> SmsEncoding:
+    """Parts counted by filling 153-septet parts one character at a time, as an encoder does."""
+    if not is_gsm7(text):
+        return measure_sms(text)
+    costs = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
+    if sum(costs) <= 160:
+        return SmsEncoding("GSM-7", sum(costs), 1 if costs else 0)
+    parts, filled = 1, 0
+    for cost in costs:
+        if filled + cost > 153:
+            parts, filled = parts + 1, 0
+        filled += cost
+    return SmsEncoding("GSM-7", sum(costs), parts)
+
+
+def test_folding_by_table_matches_folding_the_whole_text() -> None:
+    """Random texts mixing Vietnamese, stray combining marks, Hangul jamo, Greek, CJK, emoji and
+    typographic characters fold the same through the fast table as through the whole text."""
+    rng = random.Random(20261123)
+    alphabet = (
+        list("Hồ sơ đã có kết quả Đăng ký ĐẶT LỊCH ạ ỷ ữ abcXYZ 0123 .,:;-!?\n")
+        + ["\u0301", "\u0323", "\u0302", "\u0306", "\u031b"]  # combining marks, on their own
+        + ["\u1100", "\u1161", "\u11a8", "\uac00"]  # Hangul jamo and a syllable
+        + list("ΔΣάέ€{}[]~|^\\\f")
+        + ["中", "文", "😀", "\u2013", "\u2019", "\u2026", "\u00a0"]
+        + ["\u200b", "\u00ad", "\u01c6", "\u2000", "\x00", "`"]
+    )
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert to_sms_text(text) == _folded_whole(text), repr(text)
+
+
+def test_part_counts_match_filling_parts_character_by_character() -> None:
+    for text in ["", "a", "a" * 160, "a" * 161, "a" * 306, "a" * 307, "{" * 80, "a{" * 60]:
+        assert measure_sms(text) == _measured_char_by_char(text), len(text)

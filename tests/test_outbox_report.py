@@ -1,0 +1,52 @@
+"""`mgov outbox`: counts by status, every status listed, and the age of the oldest queued row."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.policy import utc_now
+from models import OutboxMessage
+from models.enums import Channel, OutboxStatus
+from notifications.outbox import enqueue_message
+from notifications.runner import outbox_report
+from tests.factories import make_citizen
+
+
+async def test_counts_by_status_and_the_oldest_queued_age(db):
+    citizen = await make_citizen()
+    messages = []
+    for n in range(6):
+        message = await enqueue_message(
+            citizen=citizen,
+            template="appointment_cancelled",
+            params={"id": n, "when": "08:00 24/11/2026"},
+            channel=Channel.SMS,
+        )
+        assert message is not None
+        messages.append(message)
+    for message, status in zip(
+        messages[:4],
+        [OutboxStatus.SENT, OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SENDING],
+        strict=True,
+    ):
+        await OutboxMessage.filter(id=message.id).update(status=status)
+    await OutboxMessage.filter(id=messages[4].id).update(
+        created_at=utc_now() - timedelta(seconds=90)
+    )
+    lines = await outbox_report()
+    assert lines[:-1] == [
+        "queued     2",
+        "sending    1",
+        "sent       2",
+        "delivered  0",
+        "failed     1",
+    ]
+    age = int(lines[-1].removeprefix("oldest queued: ").removesuffix(" s"))
+    assert 90 <= age < 150
+
+
+async def test_an_empty_outbox_reports_zeros_and_no_age(db):
+    assert await outbox_report() == [
+        *(f"{status.value:<10} 0" for status in OutboxStatus),
+        "oldest queued: -",
+    ]

@@ -1,0 +1,117 @@
+"""The worker's pipeline: claims keep the send slots full, and stopping settles all it holds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from models import OutboxMessage
+from models.enums import Channel, OutboxStatus
+from notifications.outbox import enqueue_message
+from notifications.providers.http_sms import HttpSmsProvider
+from notifications.worker import OutboxWorker, WorkerConfig
+from tests.factories import make_citizen
+from tests.fake_gateway import GatewayServer
+
+HOLD_LIMIT = 3.0  # seconds the held send waits for the others before the gateway gives up
+
+
+class HoldingGateway(GatewayServer):
+    """Answers every send at once, except the first: that one is held until `others` more
+    sends have arrived (or HOLD_LIMIT passes, which the test then reports)."""
+
+    def __init__(self, others: int, delay: float = 0.0) -> None:
+        self.others = others
+        self.delay = delay
+        self.references: list[str] = []
+        self.arrived = asyncio.Condition()
+        self.held_released_by_others: bool | None = None
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        payload = await request.json()
+        async with self.arrived:
+            self.references.append(payload["reference"])
+            first = len(self.references) == 1
+            self.arrived.notify_all()
+        if first and self.others:
+            async with self.arrived:
+                try:
+                    await asyncio.wait_for(
+                        self.arrived.wait_for(lambda: len(self.references) > self.others),
+                        HOLD_LIMIT,
+                    )
+                    self.held_released_by_others = True
+                except TimeoutError:
+                    self.held_released_by_others = False
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return web.json_response({"id": f"gw-{len(self.references)}", "status": "accepted"})
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        yield session
+
+
+async def _queue(count: int) -> list[OutboxMessage]:
+    citizen = await make_citizen()
+    messages = []
+    for n in range(count):
+        message = await enqueue_message(
+            citizen=citizen,
+            template="dossier_result_ready",
+            params={"code": f"H29.99-261123-{n + 1:04d}", "office": "phường Sài Gòn"},
+            channel=Channel.SMS,
+        )
+        assert message is not None
+        messages.append(message)
+    return messages
+
+
+async def test_a_slow_send_does_not_hold_back_the_next_batch(db, http):
+    """Batches of 3 through 2 slots: while the first send hangs, the other lane must go on to
+    the second batch; a worker that waits for a whole batch before claiming would stall."""
+    messages = await _queue(6)
+    gateway = HoldingGateway(others=5)
+    url = await gateway.start()
+    try:
+        worker = OutboxWorker(
+            sms_providers=[HttpSmsProvider(session=http, url=url)],
+            config=WorkerConfig(quiet_hours=None, batch_size=3, concurrency=2),
+        )
+        assert await worker.drain() == 6
+    finally:
+        await gateway.close()
+    assert gateway.held_released_by_others is True
+    assert sorted(gateway.references) == sorted(str(m.id) for m in messages)
+    assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 6
+
+
+async def test_stopping_settles_and_records_every_claimed_message(db, http):
+    await _queue(10)
+    gateway = HoldingGateway(others=0, delay=0.1)
+    url = await gateway.start()
+    stop = asyncio.Event()
+    try:
+        worker = OutboxWorker(
+            sms_providers=[HttpSmsProvider(session=http, url=url)],
+            config=WorkerConfig(quiet_hours=None, batch_size=10, concurrency=2),
+        )
+        running = asyncio.create_task(worker.run(stop))
+        for _ in range(200):
+            if gateway.references:
+                break
+            await asyncio.sleep(0.01)
+        stop.set()  # one send in flight, nine claimed and waiting for a lane
+        await asyncio.wait_for(running, timeout=20)
+    finally:
+        stop.set()
+        await gateway.close()
+    assert len(gateway.references) == len(set(gateway.references)) == 10
+    statuses = await OutboxMessage.all().values_list("status", "claim_token")
+    assert statuses == [(OutboxStatus.SENT, None)] * 10
