@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from domain.appointments import list_open_slots
 from domain.errors import NotFound
-from models import Office
+from models import Office, OfficeSlot
 
 
 async def list_offices() -> list[Office]:
@@ -16,3 +19,9 @@ async def get_office(*, office_id: int) -> Office:
     if office is None:
         raise NotFound("office_not_found", "no such office")
     return office
+
+
+async def find_slots_for_booking(*, office_id: int, day: date) -> tuple[Office, list[OfficeSlot]]:
+    """An office and its free slots on one day: what every booking door shows next."""
+    office = await get_office(office_id=office_id)
+    return office, await list_open_slots(office=office, day=day)

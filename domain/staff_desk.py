@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from tortoise.transactions import in_transaction
 
@@ -13,7 +12,6 @@ from domain.appointments import (
     book_appointment,
     cancel_appointment,
     list_citizen_appointments,
-    list_open_slots,
 )
 from domain.audit import StaffCaller, record_audit
 from domain.citizens import find_citizen
@@ -21,7 +19,7 @@ from domain.dossiers import is_overdue
 from domain.errors import InvalidInput, NotFound
 from domain.phones import mask_phone, normalise_phone
 from domain.staff import require_permission
-from models import Appointment, Citizen, Dossier, DossierEvent, Office, OfficeSlot, OutboxMessage
+from models import Appointment, Citizen, Dossier, DossierEvent, OutboxMessage
 from models.enums import StaffRole
 from notifications.outbox import enqueue_message
 
@@ -219,15 +217,3 @@ async def resend_notification(
             reason=reason,
         )
     return message
-
-
-async def list_counters() -> list[Office]:
-    """The one-stop counters an agent can book a caller into."""
-    return await Office.filter(is_active=True).order_by("id")
-
-
-async def find_slots_for_booking(*, office_id: int, day: date) -> tuple[Office, list[OfficeSlot]]:
-    office = await Office.get_or_none(id=office_id, is_active=True)
-    if office is None:
-        raise NotFound("office_not_found", "no such office")
-    return office, await list_open_slots(office=office, day=day)

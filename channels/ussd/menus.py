@@ -30,10 +30,9 @@ from domain.catalogue import localised_name
 from domain.codes import code_lookup_key
 from domain.dossiers import list_citizen_dossiers, lookup_dossier, unlock_dossier
 from domain.errors import DomainError
-from domain.offices import list_offices
+from domain.offices import find_slots_for_booking, list_offices
 from domain.policy import local_text
 from domain.profile import update_profile
-from domain.staff_desk import find_slots_for_booking
 from domain.ussd_sessions import forget_resumable_ussd_sessions, take_over_ussd_session
 from models.enums import Language
 

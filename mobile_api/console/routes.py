@@ -16,14 +16,13 @@ from starlette.templating import Jinja2Templates
 from domain.audit import StaffCaller
 from domain.catalogue import has_text, localised_name, text
 from domain.errors import DomainError
+from domain.offices import find_slots_for_booking, list_offices
 from domain.policy import current_policy, local_text, utc_now
 from domain.staff import authenticate_staff
 from domain.staff_desk import (
     book_for_citizen,
     cancel_for_citizen,
     find_citizen_for_staff,
-    find_slots_for_booking,
-    list_counters,
     resend_notification,
     view_citizen_file,
 )
@@ -181,7 +180,7 @@ async def citizen_page(request: Request) -> Response:
             if office_param.isascii() and office_param.isdigit() and len(office_param) <= 9
             else (None, [])
         )
-        counters = await list_counters()
+        counters = await list_offices()
     except DomainError as exc:
         context = {"error": _error_text(request, exc), "phone": ""}
         return _render(request, "search.html", context, caller=caller, status_code=exc.status)
