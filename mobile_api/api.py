@@ -1,4 +1,5 @@
-"""The app API under /v1: its routes, its OpenAPI document and the offline docs page."""
+"""The API under /v1 (the citizens' app, the staff API and its statistics, the back-office
+webhook): its routes, its OpenAPI document and the offline docs page."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from mobile_api import (
+    integrations,
     routes_appointments,
     routes_auth,
     routes_catalogue,
     routes_dossiers,
     routes_inbox,
     routes_me,
+    staff_api,
+    staff_stats,
 )
 from mobile_api.endpoints import route
 from mobile_api.openapi import build_openapi
@@ -29,6 +33,9 @@ ENDPOINTS = [
     *routes_dossiers.endpoints,
     *routes_appointments.endpoints,
     *routes_inbox.endpoints,
+    *staff_api.endpoints,
+    *staff_stats.endpoints,
+    *integrations.endpoints,
 ]
 
 

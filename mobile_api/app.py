@@ -20,13 +20,10 @@ from mobile_api import api, health
 from mobile_api.console.dashboard import routes as dashboard_routes
 from mobile_api.console.routes import routes as console_routes
 from mobile_api.etag import ETagMiddleware
-from mobile_api.integrations import routes as integration_routes
 from mobile_api.metrics import RequestMetricsMiddleware
 from mobile_api.metrics import routes as metrics_routes
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
-from mobile_api.staff_api import routes as staff_api_routes
-from mobile_api.staff_stats import routes as staff_stats_routes
 from notifications.providers.base import OUTBOUND_TIMEOUT
 
 
@@ -55,9 +52,6 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.router.routes.extend(metrics_routes)
     app.router.routes.extend(sms_routes(settings))
-    app.router.routes.extend(staff_api_routes)
-    app.router.routes.extend(integration_routes)
     app.router.routes.extend(console_routes)
-    app.router.routes.extend(staff_stats_routes)
     app.router.routes.extend(dashboard_routes)
     return app

@@ -1,9 +1,11 @@
-"""One declaration per API operation: its path, the pydantic models that validate its input and
-shape its output, and its handler. Routes and the OpenAPI document are both built from it, so
-the contract cannot drift from the code.
+"""One declaration per API operation: its path, who may call it, the pydantic models that validate
+its input and shape its output, and its handler. Routes and the OpenAPI document are both built
+from it, so the contract cannot drift from the code.
 
-A handler receives a `Call` (validated body and query, path parameters, the signed-in citizen)
-and returns a pydantic model, or None for 204. Responses leave out null fields.
+A handler receives a `Call` (validated body and query, path parameters, the caller its `Access`
+let in) and returns a pydantic model, a `Reply` when the endpoint declares more than one success
+status, or None for 204. Responses leave out null fields, except models that keep them
+(`KeepsNulls`: the staff API and the webhook, whose clients read explicit nulls).
 """
 
 from __future__ import annotations
@@ -11,18 +13,20 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from domain.audit import StaffCaller
 from domain.catalogue import has_text, text
 from domain.errors import NotFound, Unauthorized
-from domain.tokens import authenticate_access_token
+from mobile_api.access import CITIZEN, Access, Caller, check_role, identify
 from mobile_api.paging import MAX_ID
 from mobile_api.problems import problem, request_language
+from mobile_api.schemas.common import KeepsNulls
 from models import Citizen
 from models.enums import Language
 
@@ -33,13 +37,19 @@ class Call:
     body: Any
     query: Any
     path: dict[str, Any]
-    citizen_or_none: Citizen | None
+    caller: Caller
 
     @property
     def citizen(self) -> Citizen:
-        if self.citizen_or_none is None:
+        if self.caller.citizen is None:
             raise Unauthorized("unauthorized", "this operation needs a signed-in citizen")
-        return self.citizen_or_none
+        return self.caller.citizen
+
+    @property
+    def staff(self) -> StaffCaller:
+        if self.caller.staff is None:
+            raise Unauthorized("staff_token_missing", "this operation needs a staff login")
+        return self.caller.staff
 
     @property
     def language(self) -> Language:
@@ -54,7 +64,16 @@ class Call:
         return self.request.client.host if self.request.client else "unknown"
 
 
-Handler = Callable[[Call], Awaitable[BaseModel | None]]
+@dataclass(frozen=True)
+class Reply:
+    """An answer with one of the endpoint's other success statuses (`also`)."""
+
+    model: BaseModel
+    status: int
+
+
+Answer: TypeAlias = BaseModel | Reply | None
+Handler = Callable[[Call], Awaitable[Answer]]
 
 
 @dataclass(frozen=True)
@@ -68,8 +87,12 @@ class Endpoint:
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
-    auth: bool = True
+    auth: Access = CITIZEN
     errors: tuple[int, ...] = field(default=())
+    also: tuple[int, ...] = field(default=())
+    # The problem `type` of a 422 from the models; the staff API and the webhook keep theirs.
+    invalid: str = "validation_failed"
+    no_store: bool = False
 
 
 class BadInput(Exception):
@@ -128,14 +151,6 @@ def _read_query(request: Request, model: type[BaseModel]) -> BaseModel:
         raise BadInput(_field_errors(exc, request_language(request))) from None
 
 
-async def _current_citizen(request: Request) -> Citizen:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("unauthorized", "no bearer token")
-    secret = str(request.app.state.settings.secret_key)
-    return await authenticate_access_token(token=token.strip(), secret=secret)
-
-
 def _out_of_range(value: Any) -> bool:
     """Ids past the database's integer range, or text it cannot store, name nothing."""
     if isinstance(value, int):
@@ -143,26 +158,46 @@ def _out_of_range(value: Any) -> bool:
     return isinstance(value, str) and _holds_nul(value)
 
 
-def render(model: BaseModel | None, status: int) -> Response:
-    if model is None:
-        return Response(status_code=204)
-    return JSONResponse(model.model_dump(mode="json", exclude_none=True), status_code=status)
+def render(answer: Answer, endpoint: Endpoint) -> Response:
+    headers = {"Cache-Control": "no-store"} if endpoint.no_store else None
+    if answer is None:
+        return Response(status_code=204, headers=headers)
+    model, status = (answer.model, answer.status) if isinstance(answer, Reply) else (answer, None)
+    if status is not None and status not in endpoint.also:
+        raise ValueError(f"{endpoint.handler.__name__} answered {status}, not declared")
+    content = model.model_dump(
+        mode="json", by_alias=True, exclude_none=not isinstance(model, KeepsNulls)
+    )
+    return JSONResponse(content, status_code=status or endpoint.status, headers=headers)
+
+
+def _bad_input(request: Request, endpoint: Endpoint, bad: BadInput) -> Response:
+    fields = ", ".join(sorted({error["field"] for error in bad.errors}))
+    return problem(
+        request,
+        code=endpoint.invalid,
+        status=422,
+        params={"fields": fields},
+        errors=bad.errors,
+    )
 
 
 def route(endpoint: Endpoint) -> Route:
-    """A Starlette route that authenticates, validates, calls the handler and renders."""
+    """A Starlette route that authenticates, validates, checks the role, calls the handler and
+    renders."""
 
     async def serve(request: Request) -> Response:
         path = dict(request.path_params)
         if any(_out_of_range(value) for value in path.values()):
             raise NotFound("not_found", "no such resource")
-        citizen = await _current_citizen(request) if endpoint.auth else None
+        caller = await identify(request, endpoint.auth)
         try:
             query = _read_query(request, endpoint.query) if endpoint.query else None
             body = await _read_body(request, endpoint.body) if endpoint.body else None
         except BadInput as bad:
-            return problem(request, code="validation_failed", status=422, errors=bad.errors)
-        call = Call(request, body, query, path, citizen)
-        return render(await endpoint.handler(call), endpoint.status)
+            return _bad_input(request, endpoint, bad)
+        check_role(caller, endpoint.auth)
+        call = Call(request, body, query, path, caller)
+        return render(await endpoint.handler(call), endpoint)
 
     return Route(endpoint.path, serve, methods=[endpoint.method], name=endpoint.handler.__name__)

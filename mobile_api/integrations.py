@@ -1,66 +1,19 @@
-"""`POST /v1/integrations/dossier-events`: the back-office webhook. Thin: check the signature,
-parse, apply through `domain/backoffice.py`, render. The contract is in README."""
+"""`POST /v1/integrations/dossier-events`: the back-office webhook. Thin: the route checks the
+signature (`access.SIGNED`) and parses; this applies the event through `domain/backoffice.py` and
+renders. The contract is in README and the OpenAPI document."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, Field, RootModel
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
-from domain.backoffice import MoveOrder, ReceiveOrder, apply_backoffice_event, verify_signature
-from domain.errors import DomainError
-from mobile_api.problems import request_language
-from mobile_api.staff_api import dossier_json
-from mobile_api.staff_auth import read_body
-from models.enums import Language
-
-MAX_BODY = 64 * 1024
-TIMESTAMP_HEADER = "x-mgov-timestamp"
-SIGNATURE_HEADER = "x-mgov-signature"
+from domain.backoffice import MoveOrder, ReceiveOrder, apply_backoffice_event
+from mobile_api.access import SIGNED
+from mobile_api.endpoints import Call, Endpoint, Reply
+from mobile_api.schemas.backoffice import DossierEventBody, EventApplied, ReceivedEvent
+from mobile_api.schemas.staff import StaffDossier
 
 
-class ReceivedEvent(BaseModel):
-    type: Literal["dossier.received"]
-    event_id: str = Field(min_length=1, max_length=100)
-    citizen_phone: str = Field(min_length=1, max_length=32)
-    citizen_name: str = Field(default="", max_length=200)
-    language: Language = Language.VI
-    procedure_code: str = Field(min_length=1, max_length=32)
-    agency_code: str | None = Field(default=None, max_length=32)
-    office_id: int | None = None
-
-
-class MovedEvent(BaseModel):
-    type: Literal["dossier.moved"]
-    event_id: str = Field(min_length=1, max_length=100)
-    dossier_code: str = Field(min_length=1, max_length=48)
-    to_status: str = Field(min_length=1, max_length=24)
-    note: str = Field(default="", max_length=500)
-
-
-class DossierEventBody(
-    RootModel[Annotated[ReceivedEvent | MovedEvent, Field(discriminator="type")]]
-):
-    pass
-
-
-async def dossier_events(request: Request) -> Response:
-    secret = str(request.app.state.settings.backoffice_secret)
-    if not secret:
-        raise DomainError("webhook_not_configured", "MGOV_BACKOFFICE_SECRET is not set", status=503)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise DomainError("webhook_body_too_large", "body over 64 KiB", status=413)
-    verify_signature(
-        secret=secret,
-        timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
-        signature=request.headers.get(SIGNATURE_HEADER, ""),
-        body=body,
-    )
-    event = (await read_body(request, DossierEventBody)).root
+async def dossier_events(call: Call) -> Reply | EventApplied:
+    body: DossierEventBody = call.body
+    event = body.root
     if isinstance(event, ReceivedEvent):
         change: ReceiveOrder | MoveOrder = ReceiveOrder(
             phone=event.citizen_phone,
@@ -75,10 +28,23 @@ async def dossier_events(request: Request) -> Response:
             dossier_code=event.dossier_code, to_status=event.to_status, note=event.note
         )
     dossier = await apply_backoffice_event(event_id=event.event_id, change=change)
-    return JSONResponse(
-        {"event_id": event.event_id, "dossier": dossier_json(dossier, request_language(request))},
-        status_code=201 if isinstance(event, ReceivedEvent) else 200,
+    applied = EventApplied(event_id=event.event_id, dossier=StaffDossier.of(dossier, call.language))
+    return Reply(applied, 201) if isinstance(event, ReceivedEvent) else applied
+
+
+endpoints = [
+    Endpoint(
+        "POST",
+        "/v1/integrations/dossier-events",
+        dossier_events,
+        "Back-office event: a dossier received (201, created) or moved (200); signed with "
+        "HMAC-SHA256 over `<X-Mgov-Timestamp>.<raw body>`, refused outside 5 minutes, applied once",
+        "integrations",
+        body=DossierEventBody,
+        response=EventApplied,
+        auth=SIGNED,
+        errors=(409, 413, 503),
+        also=(201,),
+        invalid="invalid_body",
     )
-
-
-routes = [Route("/v1/integrations/dossier-events", dossier_events, methods=["POST"])]
+]

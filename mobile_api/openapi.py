@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from mobile_api.access import PUBLIC, SIGNATURE_HEADER, SIGNED, TIMESTAMP_HEADER
 from mobile_api.endpoints import Endpoint
 from mobile_api.paging import MAX_ID
 from mobile_api.schemas.common import Problem
@@ -26,10 +27,41 @@ _ERROR_TEXT = {
     403: "Not allowed",
     404: "No such resource (or not the caller's)",
     409: "Conflicts with the current state",
+    413: "Body over 64 KiB",
     422: "A field is not valid; `errors` says which",
     429: "Too many attempts; see Retry-After",
+    503: "Not configured on this server",
 }
-_BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+_SIGNED_401 = "Signature missing or wrong, or timestamp outside 5 minutes"
+_SECURITY_SCHEMES = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A citizen's access token from POST /v1/auth/token",
+    },
+    "staffBearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A staff token from POST /v1/staff/auth/login; an operation lists the "
+        "roles that may call it (agent, officer, supervisor, admin)",
+    },
+    "backofficeSignature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": SIGNATURE_HEADER,
+        "description": "`sha256=` + hex HMAC-SHA256 with the shared back-office secret over "
+        f"`<{TIMESTAMP_HEADER}>.<raw body bytes>`",
+    },
+}
+_TIMESTAMP = {
+    "name": TIMESTAMP_HEADER,
+    "in": "header",
+    "required": True,
+    "description": "Sending time in Unix seconds; refused more than 5 minutes from the server's",
+    "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+}
 _ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Send as If-None-Match"}}
 
 
@@ -55,9 +87,10 @@ def _query_parameters(ref: dict[str, Any], schemas: dict[str, Any]) -> list[dict
     ]
 
 
-def _problem(status: int) -> dict[str, Any]:
+def _problem(status: int, endpoint: Endpoint) -> dict[str, Any]:
+    description = _SIGNED_401 if endpoint.auth == SIGNED and status == 401 else None
     response: dict[str, Any] = {
-        "description": _ERROR_TEXT.get(status, "Error"),
+        "description": description or _ERROR_TEXT.get(status, "Error"),
         "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
     }
     if status == 429:
@@ -73,17 +106,23 @@ def _operation(
     path, parameters = _path_parameters(endpoint.path)
     if endpoint.query is not None:
         parameters += _query_parameters(refs[(endpoint.query, "validation")], schemas)
+    if endpoint.auth == SIGNED:
+        parameters.append(_TIMESTAMP)
     responses: dict[str, Any] = {}
-    if endpoint.response is not None:
-        success: dict[str, Any] = {
-            "description": "OK",
-            "content": {"application/json": {"schema": refs[(endpoint.response, "serialization")]}},
-        }
-        if endpoint.method == "GET":
-            success["headers"] = _ETAG_HEADER
-        responses[str(endpoint.status)] = success
-    else:
-        responses[str(endpoint.status)] = {"description": "Done"}
+    for status in (endpoint.status, *endpoint.also):
+        if endpoint.response is not None:
+            schema = refs[(endpoint.response, "serialization")]
+            success: dict[str, Any] = {
+                "description": "OK",
+                "content": {"application/json": {"schema": schema}},
+            }
+            if endpoint.method == "GET":
+                success["headers"] = _ETAG_HEADER
+            if endpoint.no_store:
+                success["headers"] = {"Cache-Control": {"schema": {"const": "no-store"}}}
+            responses[str(status)] = success
+        else:
+            responses[str(status)] = {"description": "Done"}
     if endpoint.method == "GET":
         parameters.append(
             {
@@ -94,8 +133,10 @@ def _operation(
             }
         )
         responses["304"] = {"description": "Not modified since the ETag given"}
-    statuses = {400, 404, 422, *endpoint.errors} | ({401} if endpoint.auth else set())
-    responses |= {str(status): _problem(status) for status in sorted(statuses)}
+    statuses = {400, 404, 422, *endpoint.errors}
+    statuses |= {401} if endpoint.auth != PUBLIC else set()
+    statuses |= {403} if endpoint.auth.permission else set()
+    responses |= {str(status): _problem(status, endpoint) for status in sorted(statuses)}
     operation: dict[str, Any] = {
         "operationId": endpoint.handler.__name__,
         "summary": endpoint.summary,
@@ -108,7 +149,10 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
         }
-    operation["security"] = [{"bearer": []}] if endpoint.auth else []
+    scheme = endpoint.auth.scheme
+    operation["security"] = [{scheme: endpoint.auth.roles}] if scheme else []
+    if endpoint.auth.roles:
+        operation["description"] = "Roles: " + ", ".join(endpoint.auth.roles) + "."
     return path, operation
 
 
@@ -123,6 +167,9 @@ def build_openapi(endpoints: Sequence[Endpoint]) -> dict[str, Any]:
             models.append((endpoint.response, "serialization"))
     refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
     schemas = definitions.get("$defs", {})
+    names = [endpoint.handler.__name__ for endpoint in endpoints]
+    if len(set(names)) != len(names):
+        raise ValueError("two endpoints share a handler name (the operationId)")
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
         path, operation = _operation(endpoint, refs, schemas)
@@ -130,16 +177,12 @@ def build_openapi(endpoints: Sequence[Endpoint]) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "mgov app API",
+            "title": "mgov API",
             "version": "1",
-            "description": "The citizens' smartphone door. Errors are application/problem+json; "
-            "Accept-Language picks Vietnamese (default) or English.",
+            "description": "The citizens' smartphone door, the staff API (call centre, counters, "
+            "admins) with its statistics, and the back-office webhook. Errors are "
+            "application/problem+json; Accept-Language picks Vietnamese (default) or English.",
         },
         "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-            },
-        },
+        "components": {"schemas": schemas, "securitySchemes": _SECURITY_SCHEMES},
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.auth import CODE_TTL, request_otp, verify_otp
 from domain.tokens import TokenPair, revoke_refresh_token, rotate_refresh_token
+from mobile_api.access import PUBLIC
 from mobile_api.endpoints import Call, Endpoint
 from mobile_api.schemas.auth import (
     OtpRequest,
@@ -61,7 +62,7 @@ endpoints = [
         body=OtpRequest,
         response=OtpSent,
         status=202,
-        auth=False,
+        auth=PUBLIC,
         errors=(429,),
     ),
     Endpoint(
@@ -72,8 +73,9 @@ endpoints = [
         TAG,
         body=TokenRequest,
         response=TokenResponse,
-        auth=False,
+        auth=PUBLIC,
         errors=(429,),
+        no_store=True,
     ),
     Endpoint(
         "POST",
@@ -83,8 +85,9 @@ endpoints = [
         TAG,
         body=RefreshRequest,
         response=TokenResponse,
-        auth=False,
+        auth=PUBLIC,
         errors=(401,),
+        no_store=True,
     ),
     Endpoint(
         "POST",
@@ -94,6 +97,6 @@ endpoints = [
         TAG,
         body=RefreshRequest,
         status=204,
-        auth=False,
+        auth=PUBLIC,
     ),
 ]

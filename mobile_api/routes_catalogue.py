@@ -6,6 +6,7 @@ from domain.appointments import list_open_slots
 from domain.offices import get_office, list_offices
 from domain.policy import current_policy, utc_now
 from domain.procedures import CODE_LENGTH, get_procedure, search_procedures
+from mobile_api.access import PUBLIC
 from mobile_api.endpoints import Call, Endpoint
 from mobile_api.paging import decode_cursor, encode_cursor
 from mobile_api.schemas.catalogue import (
@@ -63,7 +64,7 @@ endpoints = [
         TAG,
         query=ProcedureQuery,
         response=ProcedurePage,
-        auth=False,
+        auth=PUBLIC,
     ),
     Endpoint(
         "GET",
@@ -72,10 +73,10 @@ endpoints = [
         "One procedure",
         TAG,
         response=ProcedureOut,
-        auth=False,
+        auth=PUBLIC,
     ),
     Endpoint(
-        "GET", "/v1/offices", offices, "One-stop offices", TAG, response=OfficeList, auth=False
+        "GET", "/v1/offices", offices, "One-stop offices", TAG, response=OfficeList, auth=PUBLIC
     ),
     Endpoint(
         "GET",
@@ -85,6 +86,6 @@ endpoints = [
         TAG,
         query=SlotQuery,
         response=SlotList,
-        auth=False,
+        auth=PUBLIC,
     ),
 ]

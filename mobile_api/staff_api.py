@@ -1,22 +1,15 @@
-"""The staff API under /v1/staff: call-centre agents, counter officers, admins. Thin: each route
-parses, calls one domain function (which checks the role and writes the audit row), renders."""
+"""The staff API under /v1/staff: call-centre agents, counter officers, admins. Thin: each handler
+calls one domain function (which checks the role and writes the audit row) and renders; the
+endpoint declarations below also make its part of the OpenAPI document."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
-
-from pydantic import BaseModel, Field
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from datetime import timedelta
 
 from domain.audit import list_audit
-from domain.catalogue import localised_name, text
 from domain.counter import move_as_staff, register_at_counter
-from domain.staff import authenticate_staff, require_permission
+from domain.staff import authenticate_staff
 from domain.staff_desk import (
-    DossierWithTimeline,
     book_for_citizen,
     cancel_for_citizen,
     find_citizen_for_staff,
@@ -26,237 +19,118 @@ from domain.staff_desk import (
     view_citizen_notifications,
 )
 from domain.staff_tokens import issue_staff_token
-from mobile_api.problems import request_language
-from mobile_api.staff_auth import client_address, read_body, require_staff
-from models import Appointment, AuditLog, Citizen, Dossier, OutboxMessage
-from models.enums import Language
+from mobile_api.access import PUBLIC, staff
+from mobile_api.endpoints import Call, Endpoint
+from mobile_api.schemas.staff import (
+    AuditPage,
+    AuditQuery,
+    AuditRow,
+    BookBody,
+    CitizenCard,
+    CitizenDossiers,
+    DossierFile,
+    LoginBody,
+    MoveBody,
+    ReasonBody,
+    ReasonQuery,
+    Receipt,
+    RegisterBody,
+    SearchBody,
+    StaffAppointment,
+    StaffAppointments,
+    StaffDossier,
+    StaffLogin,
+    StaffNotification,
+    StaffNotifications,
+)
+from mobile_api.staff_auth import client_address
+
+AUDIT_PAGE, AUDIT_PAGE_MAX = 50, 200
 
 
-class LoginBody(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=200)
-
-
-class SearchBody(BaseModel):
-    phone: str = Field(min_length=1, max_length=32)
-    reason: str = Field(default="", max_length=500)
-
-
-class BookBody(BaseModel):
-    slot_id: int
-    reason: str = Field(max_length=500)
-
-
-class ReasonBody(BaseModel):
-    reason: str = Field(max_length=500)
-
-
-class RegisterBody(BaseModel):
-    phone: str = Field(min_length=1, max_length=32)
-    procedure_code: str = Field(min_length=1, max_length=32)
-    office_id: int | None = None
-    full_name: str = Field(default="", max_length=200)
-    language: Language = Language.VI
-
-
-class MoveBody(BaseModel):
-    to_status: str = Field(min_length=1, max_length=24)
-    reason: str = Field(default="", max_length=500)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def citizen_json(citizen: Citizen) -> dict[str, Any]:
-    return {
-        "id": citizen.id,
-        "full_name": citizen.full_name,
-        "phone": citizen.phone,
-        "language": str(citizen.language),
-    }
-
-
-def dossier_json(dossier: Dossier, language: str) -> dict[str, Any]:
-    return {
-        "code": dossier.code,
-        "status": str(dossier.status),
-        "status_text": text(f"status.{dossier.status}", language),
-        "status_note": dossier.status_note,
-        "received_at": _iso(dossier.received_at),
-        "due_at": _iso(dossier.due_at),
-    }
-
-
-def dossier_with_timeline_json(item: DossierWithTimeline, language: str) -> dict[str, Any]:
-    dossier = item.dossier
-    return {
-        **dossier_json(dossier, language),
-        "overdue": item.overdue,
-        "procedure": {
-            "code": dossier.procedure.code,
-            "name": localised_name(dossier.procedure, language),
-        },
-        "office": {"id": dossier.office.id, "name": localised_name(dossier.office, language)},
-        "timeline": [
-            {
-                "from_status": str(event.from_status) if event.from_status else None,
-                "to_status": str(event.to_status),
-                "at": _iso(event.created_at),
-                "actor": event.actor,
-                "note": event.note,
-            }
-            for event in item.events
-        ],
-    }
-
-
-def appointment_json(appointment: Appointment, language: str) -> dict[str, Any]:
-    slot = appointment.slot
-    return {
-        "id": appointment.id,
-        "status": str(appointment.status),
-        "starts_at": _iso(slot.starts_at),
-        "office": {"id": slot.office.id, "name": localised_name(slot.office, language)},
-    }
-
-
-def notification_json(message: OutboxMessage) -> dict[str, Any]:
-    return {
-        "id": str(message.id),
-        "template": message.template,
-        "channel": str(message.channel),
-        "status": str(message.status),
-        "body": message.body,
-        "created_at": _iso(message.created_at),
-        "sent_at": _iso(message.sent_at),
-        "delivered_at": _iso(message.delivered_at),
-        "last_error": message.last_error,
-    }
-
-
-def audit_json(row: AuditLog) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "staff": row.staff.username if row.staff else None,
-        "role": row.role,
-        "action": row.action,
-        "citizen_id": row.citizen_id,
-        "subject": row.subject,
-        "reason": row.reason,
-        "client_address": row.client_address,
-        "at": _iso(row.created_at),
-    }
-
-
-async def login(request: Request) -> Response:
-    body = await read_body(request, LoginBody)
-    settings = request.app.state.settings
+async def staff_login(call: Call) -> StaffLogin:
+    body: LoginBody = call.body
+    settings = call.request.app.state.settings
     user = await authenticate_staff(
-        username=body.username, password=body.password, client_address=client_address(request)
+        username=body.username, password=body.password, client_address=client_address(call.request)
     )
     lifetime = timedelta(minutes=settings.staff_token_minutes)
-    token = issue_staff_token(staff=user, secret=str(settings.secret_key), lifetime=lifetime)
     agency = await user.agency
-    return JSONResponse(
-        {
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_in": int(lifetime.total_seconds()),
-            "role": str(user.role),
-            "agency": agency.code if agency else None,
-        },
-        headers={"Cache-Control": "no-store"},
+    return StaffLogin(
+        access_token=issue_staff_token(staff=user, secret=call.secret, lifetime=lifetime),
+        expires_in=int(lifetime.total_seconds()),
+        role=str(user.role),
+        agency=agency.code if agency else None,
     )
 
 
-async def search_citizen(request: Request) -> Response:
-    caller = await require_staff(request)
-    body = await read_body(request, SearchBody)
-    citizen = await find_citizen_for_staff(caller=caller, phone=body.phone, reason=body.reason)
-    return JSONResponse(citizen_json(citizen))
+async def find_citizen(call: Call) -> CitizenCard:
+    body: SearchBody = call.body
+    citizen = await find_citizen_for_staff(caller=call.staff, phone=body.phone, reason=body.reason)
+    return CitizenCard.of(citizen)
 
 
-async def citizen_dossiers(request: Request) -> Response:
-    caller = await require_staff(request)
+async def citizen_dossiers(call: Call) -> CitizenDossiers:
     citizen, items = await view_citizen_dossiers(
-        caller=caller,
-        citizen_id=request.path_params["citizen_id"],
-        reason=request.query_params.get("reason", ""),
+        caller=call.staff, citizen_id=call.path["citizen_id"], reason=call.query.reason
     )
-    language = request_language(request)
-    return JSONResponse(
-        {
-            "citizen": citizen_json(citizen),
-            "items": [dossier_with_timeline_json(item, language) for item in items],
-        }
+    return CitizenDossiers(
+        citizen=CitizenCard.of(citizen),
+        items=[DossierFile.of_item(item, call.language) for item in items],
     )
 
 
-async def citizen_appointments(request: Request) -> Response:
-    caller = await require_staff(request)
-    citizen, items = await view_citizen_appointments(
-        caller=caller,
-        citizen_id=request.path_params["citizen_id"],
-        reason=request.query_params.get("reason", ""),
+async def citizen_appointments(call: Call) -> StaffAppointments:
+    _, items = await view_citizen_appointments(
+        caller=call.staff, citizen_id=call.path["citizen_id"], reason=call.query.reason
     )
-    language = request_language(request)
-    return JSONResponse({"items": [appointment_json(a, language) for a in items]})
+    return StaffAppointments(items=[StaffAppointment.of(a, call.language) for a in items])
 
 
-async def citizen_notifications(request: Request) -> Response:
-    caller = await require_staff(request)
-    citizen, items = await view_citizen_notifications(
-        caller=caller,
-        citizen_id=request.path_params["citizen_id"],
-        reason=request.query_params.get("reason", ""),
+async def citizen_notifications(call: Call) -> StaffNotifications:
+    _, items = await view_citizen_notifications(
+        caller=call.staff, citizen_id=call.path["citizen_id"], reason=call.query.reason
     )
-    return JSONResponse({"items": [notification_json(m) for m in items]})
+    return StaffNotifications(items=[StaffNotification.of(m) for m in items])
 
 
-async def book(request: Request) -> Response:
-    caller = await require_staff(request)
-    body = await read_body(request, BookBody)
+async def book_on_behalf(call: Call) -> StaffAppointment:
+    body: BookBody = call.body
     appointment = await book_for_citizen(
-        caller=caller,
-        citizen_id=request.path_params["citizen_id"],
+        caller=call.staff,
+        citizen_id=call.path["citizen_id"],
         slot_id=body.slot_id,
         reason=body.reason,
     )
     await appointment.fetch_related("slot", "slot__office")
-    return JSONResponse(appointment_json(appointment, request_language(request)), status_code=201)
+    return StaffAppointment.of(appointment, call.language)
 
 
-async def cancel(request: Request) -> Response:
-    caller = await require_staff(request)
-    body = await read_body(request, ReasonBody)
+async def cancel_on_behalf(call: Call) -> StaffAppointment:
     appointment = await cancel_for_citizen(
-        caller=caller,
-        citizen_id=request.path_params["citizen_id"],
-        appointment_id=request.path_params["appointment_id"],
-        reason=body.reason,
+        caller=call.staff,
+        citizen_id=call.path["citizen_id"],
+        appointment_id=call.path["appointment_id"],
+        reason=call.body.reason,
     )
     await appointment.fetch_related("slot", "slot__office")
-    return JSONResponse(appointment_json(appointment, request_language(request)))
+    return StaffAppointment.of(appointment, call.language)
 
 
-async def resend(request: Request) -> Response:
-    caller = await require_staff(request)
-    body = await read_body(request, ReasonBody)
+async def resend_alert(call: Call) -> StaffNotification:
     message = await resend_notification(
-        caller=caller,
-        citizen_id=request.path_params["citizen_id"],
-        message_id=request.path_params["message_id"],
-        reason=body.reason,
+        caller=call.staff,
+        citizen_id=call.path["citizen_id"],
+        message_id=call.path["message_id"],
+        reason=call.body.reason,
     )
-    return JSONResponse(notification_json(message), status_code=202)
+    return StaffNotification.of(message)
 
 
-async def register_dossier(request: Request) -> Response:
-    caller = await require_staff(request)
-    body = await read_body(request, RegisterBody)
+async def register_dossier(call: Call) -> Receipt:
+    body: RegisterBody = call.body
     dossier = await register_at_counter(
-        caller=caller,
+        caller=call.staff,
         phone=body.phone,
         procedure_code=body.procedure_code,
         office_id=body.office_id,
@@ -264,74 +138,165 @@ async def register_dossier(request: Request) -> Response:
         language=body.language,
     )
     await dossier.fetch_related("procedure", "office")
-    language = request_language(request)
-    receipt = {
-        **dossier_json(dossier, language),
-        "procedure": {
-            "code": dossier.procedure.code,
-            "name": localised_name(dossier.procedure, language),
-        },
-        "office": {"id": dossier.office.id, "name": localised_name(dossier.office, language)},
-    }
-    return JSONResponse(receipt, status_code=201)
+    return Receipt.of(dossier, call.language)
 
 
-async def move(request: Request) -> Response:
-    caller = await require_staff(request)
-    body = await read_body(request, MoveBody)
+async def move_dossier(call: Call) -> StaffDossier:
+    body: MoveBody = call.body
     dossier = await move_as_staff(
-        caller=caller,
-        code=request.path_params["code"],
-        to_status=body.to_status,
-        reason=body.reason,
+        caller=call.staff, code=call.path["code"], to_status=body.to_status, reason=body.reason
     )
-    return JSONResponse(dossier_json(dossier, request_language(request)))
+    return StaffDossier.of(dossier, call.language)
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
-
-
-async def audit_trail(request: Request) -> Response:
-    caller = await require_staff(request)
-    require_permission(caller.user, "audit.read")
-    limit = min(_int_param(request, "limit") or 50, 200)
+async def audit_trail(call: Call) -> AuditPage:
+    query: AuditQuery = call.query
+    limit = min(query.limit or AUDIT_PAGE, AUDIT_PAGE_MAX)
     rows = await list_audit(
-        citizen_id=_int_param(request, "citizen_id"),
-        staff_id=_int_param(request, "staff_id"),
-        action=request.query_params.get("action") or None,
-        before_id=_int_param(request, "before_id"),
+        citizen_id=query.citizen_id,
+        staff_id=query.staff_id,
+        action=query.action or None,
+        before_id=query.before_id,
         limit=limit,
     )
-    next_cursor = rows[-1].id if len(rows) == limit else None
-    return JSONResponse({"items": [audit_json(r) for r in rows], "next_before_id": next_cursor})
+    return AuditPage(
+        items=[AuditRow.of(row) for row in rows],
+        next_before_id=rows[-1].id if len(rows) == limit else None,
+    )
 
 
-routes = [
-    Route("/v1/staff/auth/login", login, methods=["POST"]),
-    Route("/v1/staff/citizens/search", search_citizen, methods=["POST"]),
-    Route("/v1/staff/citizens/{citizen_id:int}/dossiers", citizen_dossiers, methods=["GET"]),
-    Route(
-        "/v1/staff/citizens/{citizen_id:int}/appointments", citizen_appointments, methods=["GET"]
+TAG = "staff"
+CITIZEN_PATH = "/v1/staff/citizens/{citizen_id:int}"
+STAFF_BODY = "invalid_body"  # the staff API's 422 type, as its clients know it
+endpoints = [
+    Endpoint(
+        "POST",
+        "/v1/staff/auth/login",
+        staff_login,
+        "Staff login: a staff token carrying the role (throttled per username and address)",
+        TAG,
+        body=LoginBody,
+        response=StaffLogin,
+        auth=PUBLIC,
+        errors=(401, 429),
+        invalid=STAFF_BODY,
+        no_store=True,
     ),
-    Route("/v1/staff/citizens/{citizen_id:int}/appointments", book, methods=["POST"]),
-    Route(
-        "/v1/staff/citizens/{citizen_id:int}/appointments/{appointment_id:int}/cancel",
-        cancel,
-        methods=["POST"],
+    Endpoint(
+        "POST",
+        "/v1/staff/citizens/search",
+        find_citizen,
+        "Find the citizen behind a phone number as the caller says it",
+        TAG,
+        body=SearchBody,
+        response=CitizenCard,
+        auth=staff("citizen.find"),
+        invalid=STAFF_BODY,
     ),
-    Route(
-        "/v1/staff/citizens/{citizen_id:int}/notifications",
+    Endpoint(
+        "GET",
+        f"{CITIZEN_PATH}/dossiers",
+        citizen_dossiers,
+        "A citizen's dossiers with timelines (an officer sees own agency's only)",
+        TAG,
+        query=ReasonQuery,
+        response=CitizenDossiers,
+        auth=staff("citizen.dossiers"),
+        invalid=STAFF_BODY,
+    ),
+    Endpoint(
+        "GET",
+        f"{CITIZEN_PATH}/appointments",
+        citizen_appointments,
+        "A citizen's upcoming appointments",
+        TAG,
+        query=ReasonQuery,
+        response=StaffAppointments,
+        auth=staff("citizen.appointments"),
+        invalid=STAFF_BODY,
+    ),
+    Endpoint(
+        "POST",
+        f"{CITIZEN_PATH}/appointments",
+        book_on_behalf,
+        "Book a slot on the citizen's behalf (reason required)",
+        TAG,
+        body=BookBody,
+        response=StaffAppointment,
+        status=201,
+        auth=staff("appointment.book"),
+        errors=(409,),
+        invalid=STAFF_BODY,
+    ),
+    Endpoint(
+        "POST",
+        f"{CITIZEN_PATH}/appointments/{{appointment_id:int}}/cancel",
+        cancel_on_behalf,
+        "Cancel an appointment on the citizen's behalf (reason required)",
+        TAG,
+        body=ReasonBody,
+        response=StaffAppointment,
+        auth=staff("appointment.cancel"),
+        errors=(409,),
+        invalid=STAFF_BODY,
+    ),
+    Endpoint(
+        "GET",
+        f"{CITIZEN_PATH}/notifications",
         citizen_notifications,
-        methods=["GET"],
+        "The last 50 messages sent to a citizen, with delivery status",
+        TAG,
+        query=ReasonQuery,
+        response=StaffNotifications,
+        auth=staff("citizen.notifications"),
+        invalid=STAFF_BODY,
     ),
-    Route(
-        "/v1/staff/citizens/{citizen_id:int}/notifications/{message_id}/resend",
-        resend,
-        methods=["POST"],
+    Endpoint(
+        "POST",
+        f"{CITIZEN_PATH}/notifications/{{message_id}}/resend",
+        resend_alert,
+        "Queue a dossier or appointment alert again (never a login code)",
+        TAG,
+        body=ReasonBody,
+        response=StaffNotification,
+        status=202,
+        auth=staff("notification.resend"),
+        errors=(409,),
+        invalid=STAFF_BODY,
     ),
-    Route("/v1/staff/dossiers", register_dossier, methods=["POST"]),
-    Route("/v1/staff/dossiers/{code}/moves", move, methods=["POST"]),
-    Route("/v1/staff/audit", audit_trail, methods=["GET"]),
+    Endpoint(
+        "POST",
+        "/v1/staff/dossiers",
+        register_dossier,
+        "Register a dossier received at the counter; the citizen gets the SMS receipt",
+        TAG,
+        body=RegisterBody,
+        response=Receipt,
+        status=201,
+        auth=staff("dossier.register"),
+        invalid=STAFF_BODY,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/staff/dossiers/{code}/moves",
+        move_dossier,
+        "Move a dossier through its lifecycle (reason required for needs_supplement, rejected)",
+        TAG,
+        body=MoveBody,
+        response=StaffDossier,
+        auth=staff("dossier.move"),
+        errors=(409,),
+        invalid=STAFF_BODY,
+    ),
+    Endpoint(
+        "GET",
+        "/v1/staff/audit",
+        audit_trail,
+        "The audit trail, newest first, in pages by id",
+        TAG,
+        query=AuditQuery,
+        response=AuditPage,
+        auth=staff("audit.read"),
+        invalid=STAFF_BODY,
+    ),
 ]

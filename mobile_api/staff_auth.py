@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
 from domain.audit import StaffCaller
-from domain.errors import InvalidInput
 from domain.staff import get_active_staff
 from domain.staff_tokens import StaffTokenInvalid, read_staff_token
-
-Body = TypeVar("Body", bound=BaseModel)
 
 
 def client_address(request: Request) -> str:
@@ -32,13 +26,3 @@ async def require_staff(request: Request) -> StaffCaller:
     if scheme.lower() != "bearer" or not token.strip():
         raise StaffTokenInvalid("staff_token_missing", "a staff bearer token is required")
     return await staff_from_token(request, token.strip())
-
-
-async def read_body(request: Request, model: type[Body]) -> Body:
-    """A JSON body validated by a pydantic model; anything else is a 422 naming the fields."""
-    raw = await request.body()
-    try:
-        return model.model_validate_json(raw or b"{}")
-    except ValidationError as exc:
-        fields = ", ".join(sorted({".".join(map(str, e["loc"])) or "body" for e in exc.errors()}))
-        raise InvalidInput("invalid_body", "the request body is not valid", fields=fields) from None

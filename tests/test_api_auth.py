@@ -63,6 +63,7 @@ async def test_the_right_code_creates_the_citizen_and_masks_the_code_in_the_outb
     code = await sent_code(E164)
     response = await give_code(client, code)
     assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"  # tokens stay out of caches
     body = response.json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == int(ACCESS_TTL.total_seconds())
@@ -213,6 +214,7 @@ async def test_refresh_rotates_the_token(client):
     tokens = await sign_in(client)
     response = await refresh(client, tokens["refresh_token"])
     assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
     rotated = response.json()
     assert rotated["refresh_token"] != tokens["refresh_token"]
     assert (await client.get("/v1/me", headers=bearer(rotated))).status_code == 200

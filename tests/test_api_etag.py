@@ -1,4 +1,5 @@
-"""ETag + If-None-Match → 304 on every GET of the app API, from one middleware."""
+"""ETag + If-None-Match → 304 on every GET of the API (the app's and the staff's), from one
+middleware."""
 
 from __future__ import annotations
 
@@ -6,13 +7,19 @@ from datetime import timedelta
 
 from domain.dossiers import SYSTEM, receive_dossier
 from mobile_api.api import openapi_document
-from models import Citizen
+from models import Citizen, StaffUser
+from models.enums import StaffRole
 from tests.app_login import signed_in
 from tests.factories import make_agency, make_office, make_procedure, make_slot
+from tests.staff_setup import PASSWORD_HASH, bearer
+
+# Statistics carry `as_of`, the moment of the answer: their body, so their tag, changes each time.
+LIVE = {"/v1/staff/stats/dossiers", "/v1/staff/stats/notifications"}
 
 
 async def every_get(client) -> tuple[dict[str, str], list[str]]:
-    """A signed-in citizen with one of everything, and a URL for every GET in the contract."""
+    """A signed-in citizen with one of everything, and a URL for every GET in the contract; the
+    staff API's are read as an admin."""
     headers = await signed_in(client)
     citizen = await Citizen.get(phone="+84901234567")
     office = await make_office(await make_agency())
@@ -35,14 +42,33 @@ async def every_get(client) -> tuple[dict[str, str], list[str]]:
         "/v1/appointments/{appointment_id}": f"/v1/appointments/{booked.json()['id']}",
         "/v1/notifications": "/v1/notifications",
     }
+    staff = {
+        "/v1/staff/citizens/{citizen_id}/dossiers": f"/v1/staff/citizens/{citizen.id}/dossiers",
+        "/v1/staff/citizens/{citizen_id}/appointments": (
+            f"/v1/staff/citizens/{citizen.id}/appointments?reason=hotline"
+        ),
+        "/v1/staff/citizens/{citizen_id}/notifications": (
+            f"/v1/staff/citizens/{citizen.id}/notifications"
+        ),
+        "/v1/staff/audit": "/v1/staff/audit?limit=10",
+    }
     documented = {path for path, ops in openapi_document()["paths"].items() if "get" in ops}
-    assert documented == set(urls), "a GET in the contract has no ETag test here"
-    return headers, [*urls.values(), "/openapi.json", "/docs"]
+    assert documented == set(urls) | set(staff) | LIVE, "a GET in the contract has no ETag test"
+    return headers, [*urls.values(), *staff.values(), "/openapi.json", "/docs"]
+
+
+async def _admin(client) -> dict[str, str]:
+    await StaffUser.create(
+        username="admin", password_hash=PASSWORD_HASH, full_name="admin", role=StaffRole.ADMIN
+    )
+    return await bearer(client, "admin")
 
 
 async def test_every_get_answers_304_when_unchanged(client):
-    headers, urls = await every_get(client)
+    citizen_headers, urls = await every_get(client)
+    staff_headers = await _admin(client)
     for url in urls:
+        headers = staff_headers if url.startswith("/v1/staff/") else citizen_headers
         first = await client.get(url, headers=headers)
         assert first.status_code == 200, (url, first.text)
         etag = first.headers["etag"]
@@ -52,6 +78,15 @@ async def test_every_get_answers_304_when_unchanged(client):
         assert again.content == b""
         assert again.headers["etag"] == etag
         assert "x-request-id" in again.headers
+
+
+async def test_live_statistics_are_tagged_too(client):
+    headers = await _admin(client)
+    for path in sorted(LIVE):
+        response = await client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.headers["etag"].startswith('W/"')
+        assert response.headers["cache-control"] == "private, no-cache"
 
 
 async def test_a_change_gives_a_new_etag_and_a_full_answer(client):

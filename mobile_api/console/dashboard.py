@@ -72,8 +72,8 @@ async def dashboard(request: Request) -> Response:
     try:
         view = await view_dashboard(
             caller=caller,
-            first_day=read_day(request, "from"),
-            last_day=read_day(request, "to"),
+            first_day=read_day(form["from"], "from"),
+            last_day=read_day(form["to"], "to"),
             agency_code=form["agency"] or None,
         )
     except DomainError as exc:

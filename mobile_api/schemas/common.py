@@ -30,3 +30,8 @@ class Problem(BaseModel):
 class PageQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=20, ge=1, le=100)
+
+
+class KeepsNulls(BaseModel):
+    """Staff and back-office answers: a value that is not there is sent as an explicit null,
+    which is what their clients read (the app's answers leave nulls out instead)."""

@@ -22,10 +22,20 @@ function schemaBlock(spec, schema) {
     el("pre", {}, JSON.stringify(body, null, 2)));
 }
 
+function who(op) {
+  const [requirement] = op.security || [];
+  if (!requirement) return "";
+  const [[scheme, roles]] = Object.entries(requirement);
+  if (scheme === "staffBearer") {
+    return " · staff sign-in" + (roles.length ? " (" + roles.join(", ") + ")" : "");
+  }
+  return scheme === "backofficeSignature" ? " · signed by the back office" : " · needs sign-in";
+}
+
 function operation(spec, path, method, op) {
   const head = el("summary", {},
     el("span", { class: "method " + method }, method.toUpperCase()), el("code", {}, path), " — ",
-    op.summary || "", op.security && op.security.length ? el("span", { class: "lock" }, " · needs sign-in") : "");
+    op.summary || "", who(op) ? el("span", { class: "lock" }, who(op)) : "");
   const body = [];
   const params = (op.parameters || []).map((p) =>
     el("li", {}, el("code", {}, p.name), ` (${p.in}${p.required ? ", required" : ""}) `,
