@@ -15,6 +15,8 @@ from models import Appointment, Citizen, Office, OfficeSlot, Procedure
 from models.enums import AppointmentStatus
 from notifications.outbox import enqueue_message
 
+BOOKABLE_YEARS = range(2000, 2101)
+
 
 def _active_key(citizen_id: int, slot_id: int) -> str:
     return f"{citizen_id}:{slot_id}"
@@ -22,6 +24,8 @@ def _active_key(citizen_id: int, slot_id: int) -> str:
 
 async def list_open_slots(*, office: Office, day: date) -> list[OfficeSlot]:
     """The slots of one local day at one office that still have a free seat and are ahead."""
+    if not BOOKABLE_YEARS[0] <= day.year <= BOOKABLE_YEARS[-1]:
+        return []  # no slot so far out, and local midnight of year 1 overflows `datetime`
     tz = current_policy().timezone
     start = as_utc(datetime.combine(day, datetime.min.time(), tz))
     end = start + timedelta(days=1)

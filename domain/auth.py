@@ -63,6 +63,14 @@ async def _retire_codes(phone: str) -> None:
     await _mask_messages([c.message_id for c in open_codes])
 
 
+def body_for_staff(message: OutboxMessage) -> str:
+    """What a call-centre agent may read of a message: never a login code, even a live one
+    (with it, anyone who reads the screen could sign in as the citizen)."""
+    if message.template != OTP_TEMPLATE:
+        return message.body
+    return text(f"sms.{OTP_TEMPLATE}", message.language, code=MASKED_CODE)
+
+
 async def _mask_messages(message_ids: list[Any]) -> None:
     for message in await OutboxMessage.filter(id__in=[i for i in message_ids if i is not None]):
         await OutboxMessage.filter(id=message.id).update(

@@ -14,6 +14,7 @@ from domain.appointments import (
     list_citizen_appointments,
 )
 from domain.audit import StaffCaller, record_audit
+from domain.auth import body_for_staff
 from domain.citizens import find_citizen
 from domain.dossiers import is_overdue
 from domain.errors import InvalidInput, NotFound
@@ -95,11 +96,15 @@ async def _dossiers_with_timelines(
 
 
 async def _notifications(citizen: Citizen) -> list[OutboxMessage]:
-    return (
+    """The latest messages, with login codes masked (the rows themselves are not changed)."""
+    messages = (
         await OutboxMessage.filter(citizen=citizen)
         .order_by("-created_at", "-id")
         .limit(NOTIFICATION_PAGE)
     )
+    for message in messages:
+        message.body = body_for_staff(message)
+    return messages
 
 
 async def view_citizen_dossiers(

@@ -130,3 +130,15 @@ async def test_a_forged_session_cookie_is_sent_back_to_login(client):
     client.cookies.set("mgov_console", "not-a-token", domain="mgov.test", path="/console")
     response = await client.get("/console")
     assert response.headers["location"] == "/console/login"
+
+
+async def test_ids_and_days_out_of_range_are_answered_not_crashed(client):
+    city = await build_city()
+    await sign_in(client)
+    assert (await client.get("/console/citizens/" + "9" * 25)).status_code == 404
+    page = f"/console/citizens/{city.citizen.id}"
+    for day in ("0001-01-01", "9999-12-31"):
+        shown = await client.get(page, params={"day": day, "office": str(city.office_a.id)})
+        assert shown.status_code == 200
+    cancel = await client.post(f"{page}/appointments/{'9' * 25}/cancel", data={"reason": "x"})
+    assert cancel.status_code == 404

@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from domain.appointments import list_citizen_appointments
@@ -26,6 +20,7 @@ from mgov.demo import load_demo_data
 from mgov.settings import Settings
 from models import Appointment, AuditLog
 from models.enums import AppointmentStatus
+from tests.web_process import running_web
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,7 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STARTUP_SECONDS = 60
 DEMO_PHONE_AS_SAID = "090 123 4567"  # Nguyễn Văn An in the demo data
 
 
@@ -61,57 +55,11 @@ def browser_ready() -> None:
     pytest.skip(problem)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def web_server(db: Settings, tmp_path: Path, browser_ready: None) -> Iterator[str]:
     """`mgov web` in its own process on a free port, on the test's database."""
-    port = _free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("MGOV_") and key not in ("DATABASE_URL", "PORT")
-    }
-    env.update(
-        DATABASE_URL=db.database_url,
-        MGOV_VAR_DIR=str(tmp_path),
-        MGOV_SECRET_KEY=str(db.secret_key),
-        MGOV_PII_HASH_KEY=str(db.pii_hash_key),
-        MGOV_LOG_LEVEL="WARNING",
-    )
-    log = (tmp_path / "web.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mgov.cli", "web", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert process.poll() is None, (tmp_path / "web.log").read_text()
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the web server did not start"
-            time.sleep(0.2)
+    with running_web(db, tmp_path) as (base, _):
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 async def _demo_appointment() -> Appointment:

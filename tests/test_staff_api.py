@@ -360,3 +360,19 @@ async def test_a_supervisor_reads_no_citizen_file(client):
     response = await client.get(f"/v1/staff/citizens/{city.citizen.id}/dossiers", headers=headers)
     assert response.status_code == 403
     assert not await AuditLog.exists()
+
+
+async def test_an_agent_never_reads_a_live_login_code(client):
+    """A code on the agent's screen is an account takeover: the staff view masks it, live or not."""
+    city = await build_city()
+    asked = await client.post("/v1/auth/otp", json={"phone": city.citizen.phone})
+    assert asked.status_code == 202
+    sent = await OutboxMessage.get(citizen=city.citizen, template="otp")
+    code = sent.params["code"]
+    assert code in sent.body  # still live: the phone has not used it yet
+    headers = await bearer(client, "tongdai1")
+    listed = await client.get(
+        f"/v1/staff/citizens/{city.citizen.id}/notifications", headers=headers
+    )
+    [otp] = [m for m in listed.json()["items"] if m["template"] == "otp"]
+    assert code not in otp["body"] and "******" in otp["body"]

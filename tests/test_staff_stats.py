@@ -95,6 +95,15 @@ async def test_bad_periods_are_clear_422s(client):
     assert reversed_.status_code == 422 and reversed_.json()["type"].endswith("/period_reversed")
     long = await _stats(client, "giamsat", **{"from": "2025-01-01", "to": "2026-11-30"})
     assert long.status_code == 422 and long.json()["type"].endswith("/period_too_long")
+    for extreme in ({"from": "0001-01-01", "to": "0001-01-05"}, {"from": "9999-12-01"}):
+        far = await _stats(client, "giamsat", **extreme)
+        assert far.status_code == 422 and far.json()["type"].endswith("/period_out_of_range")
+    far = await client.get(
+        "/v1/staff/stats/notifications",
+        params={"to": "9999-12-31"},
+        headers=await bearer(client, "giamsat"),
+    )
+    assert far.status_code == 422
 
 
 async def test_notification_health_for_a_supervisor(client):

@@ -10,6 +10,15 @@ from domain.policy import current_policy
 
 # A dashboard asks about a month or a quarter; a year of weeks is the widest chart we draw.
 MAX_PERIOD_DAYS = 366
+# mgov's records start in this century; outside it, local midnights overflow `datetime`.
+YEARS = range(2000, 2101)
+
+
+def _check_years(*years: int) -> None:
+    if any(year not in YEARS for year in years):
+        raise InvalidInput(
+            "period_out_of_range", "a period lies in 2000-2100", first=YEARS[0], last=YEARS[-1]
+        )
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,7 @@ def _local_midnight(day: date) -> datetime:
 
 def make_period(*, first_day: date, last_day: date) -> Period:
     """From the first to the last local day, both included: how people name a period."""
+    _check_years(first_day.year, last_day.year)
     if last_day < first_day:
         raise InvalidInput("period_reversed", "the period ends before it starts")
     if (last_day - first_day).days >= MAX_PERIOD_DAYS:
@@ -42,6 +52,7 @@ def make_period(*, first_day: date, last_day: date) -> Period:
 
 def month_period(*, year: int, month: int) -> Period:
     """A calendar month, the period leaders compare."""
+    _check_years(year)
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
     return make_period(first_day=first, last_day=following - timedelta(days=1))

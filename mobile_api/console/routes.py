@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -41,6 +42,23 @@ from mobile_api.console.session import (
 from mobile_api.staff_auth import client_address
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+class RowIdConvertor(Convertor[int]):
+    """Path ids of at most 9 digits: a longer one is no row of ours (404), never an integer
+    the database cannot hold (a 500)."""
+
+    regex = "[0-9]{1,9}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("row_id", RowIdConvertor())
+
 LOGIN_URL = "/console/login"
 HOME_URL = "/console"
 
@@ -259,15 +277,15 @@ routes = [
     Route("/console/login", login, methods=["POST"]),
     Route("/console/logout", logout, methods=["POST"]),
     Route("/console/search", search, methods=["POST"]),
-    Route("/console/citizens/{citizen_id:int}", citizen_page, methods=["GET"]),
-    Route("/console/citizens/{citizen_id:int}/appointments", book, methods=["POST"]),
+    Route("/console/citizens/{citizen_id:row_id}", citizen_page, methods=["GET"]),
+    Route("/console/citizens/{citizen_id:row_id}/appointments", book, methods=["POST"]),
     Route(
-        "/console/citizens/{citizen_id:int}/appointments/{appointment_id:int}/cancel",
+        "/console/citizens/{citizen_id:row_id}/appointments/{appointment_id:row_id}/cancel",
         cancel,
         methods=["POST"],
     ),
     Route(
-        "/console/citizens/{citizen_id:int}/notifications/{message_id}/resend",
+        "/console/citizens/{citizen_id:row_id}/notifications/{message_id}/resend",
         resend,
         methods=["POST"],
     ),
