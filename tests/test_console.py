@@ -4,11 +4,14 @@ audit rows as the staff API. The browser test (test_console_browser.py) drives i
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 
-from models import Appointment, AuditLog
+from domain.policy import local_text
+from models import Appointment, AuditLog, OutboxMessage
 from models.enums import AppointmentStatus
+from tests.factories import make_slot
 from tests.staff_setup import PASSWORD, build_city
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
@@ -142,3 +145,29 @@ async def test_ids_and_days_out_of_range_are_answered_not_crashed(client):
         assert shown.status_code == 200
     cancel = await client.post(f"{page}/appointments/{'9' * 25}/cancel", data={"reason": "x"})
     assert cancel.status_code == 404
+
+
+async def test_an_agent_books_a_slot_and_resends_an_alert_with_reasons(client):
+    city = await build_city()
+    free = await make_slot(city.office_a, capacity=3, starts_in=timedelta(days=2))
+    await sign_in(client)
+    day = local_text(free.starts_at, "%Y-%m-%d")
+    page_url = f"/console/citizens/{city.citizen.id}"
+    page = await client.get(page_url, params={"office": str(city.office_a.id), "day": day})
+    assert f'name="slot_id" value="{free.id}"' in page.text
+    book_url = f"{page_url}/appointments"
+    form = {"slot_id": str(free.id), "csrf": csrf_of(page)}
+    refused = await client.post(book_url, data={**form, "reason": " "})
+    assert "error=reason_required" in refused.headers["location"]
+    booked = await client.post(book_url, data={**form, "reason": "caller asked by phone"})
+    assert booked.headers["location"].endswith("done=booked")
+    assert await Appointment.exists(citizen=city.citizen, slot=free, status="booked")
+    alert = await OutboxMessage.filter(citizen=city.citizen, template="appointment_booked").first()
+    assert alert is not None
+    before = await OutboxMessage.filter(citizen=city.citizen).count()
+    resend_url = f"{page_url}/notifications/{alert.id}/resend"
+    resent = await client.post(resend_url, data={"reason": "lost the SMS", "csrf": csrf_of(page)})
+    assert resent.headers["location"].endswith("done=resent")
+    assert await OutboxMessage.filter(citizen=city.citizen).count() == before + 1
+    actions = [row.action for row in await AuditLog.all().order_by("id")]
+    assert "appointment.book" in actions and "notification.resend" in actions
