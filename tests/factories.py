@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from domain.citizens import register_citizen
 from domain.policy import utc_now
-from models import Agency, Citizen, Office, OfficeSlot, Procedure
-from models.enums import AgencyLevel, OnlineLevel
+from models import Agency, Citizen, Office, OfficeSlot, OutboxMessage, Procedure
+from models.enums import AgencyLevel, Channel, OnlineLevel
+from notifications.outbox import enqueue_message
 
 
 async def make_agency(code: str = "H29.99", name: str = "UBND phường Sài Gòn") -> Agency:
@@ -51,3 +52,19 @@ async def make_slot(
 ) -> OfficeSlot:
     starts_at: datetime = utc_now().replace(microsecond=0) + starts_in
     return await OfficeSlot.create(office=office, starts_at=starts_at, capacity=capacity)
+
+
+async def queue_result_ready_sms(count: int) -> list[OutboxMessage]:
+    """`count` due SMS for one citizen, as a dossier's "result ready" alerts queue them."""
+    citizen = await make_citizen()
+    messages = []
+    for n in range(count):
+        message = await enqueue_message(
+            citizen=citizen,
+            template="dossier_result_ready",
+            params={"code": f"H29.99-261123-{n + 1:04d}", "office": "phường Sài Gòn"},
+            channel=Channel.SMS,
+        )
+        assert message is not None
+        messages.append(message)
+    return messages

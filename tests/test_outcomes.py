@@ -9,30 +9,14 @@ from domain.policy import utc_now
 from models import OutboxMessage
 from models.enums import Channel, OutboxStatus
 from notifications.claim import claim_due_messages
-from notifications.outbox import enqueue_message
 from notifications.outcomes import Outcome, OutcomeWriter, record_outcomes
-from tests.factories import make_citizen
+from tests.factories import queue_result_ready_sms
 
 LEASE = timedelta(minutes=2)
 
 
-async def _queue(count: int) -> list[OutboxMessage]:
-    citizen = await make_citizen()
-    messages = []
-    for n in range(count):
-        message = await enqueue_message(
-            citizen=citizen,
-            template="dossier_result_ready",
-            params={"code": f"H29.99-261123-{n + 1:04d}", "office": "phường Sài Gòn"},
-            channel=Channel.SMS,
-        )
-        assert message is not None
-        messages.append(message)
-    return messages
-
-
 async def test_mixed_outcomes_in_one_flush_each_land_on_their_row(db):
-    await _queue(4)
+    await queue_result_ready_sms(4)
     claimed = {m.id: m for m in await claim_due_messages(limit=10, lease=LEASE)}
     sent_id, retry_id, failed_id, deferred_id = sorted(claimed)
     now = utc_now()
@@ -83,7 +67,7 @@ async def test_mixed_outcomes_in_one_flush_each_land_on_their_row(db):
 async def test_a_lost_claim_is_not_overwritten_by_the_flush(db):
     """A worker whose lease ran out while its outcomes waited: another worker claimed the row
     again and sent it; the first worker's late flush must not touch that row."""
-    mine, kept = await _queue(2)
+    mine, kept = await queue_result_ready_sms(2)
     first = {m.id: m for m in await claim_due_messages(limit=10, lease=LEASE)}
     await OutboxMessage.filter(id=mine.id).update(lease_until=utc_now() - timedelta(seconds=1))
     (second,) = await claim_due_messages(limit=10, lease=LEASE)
@@ -110,7 +94,7 @@ async def test_a_lost_claim_is_not_overwritten_by_the_flush(db):
 
 
 async def test_the_writer_flushes_when_full_and_at_the_end(db):
-    messages = await _queue(5)
+    messages = await queue_result_ready_sms(5)
     claimed = await claim_due_messages(limit=10, lease=LEASE)
     writer = OutcomeWriter(flush_size=2, interval=60)
     done = asyncio.Event()

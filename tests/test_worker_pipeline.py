@@ -10,11 +10,10 @@ import pytest
 from aiohttp import web
 
 from models import OutboxMessage
-from models.enums import Channel, OutboxStatus
-from notifications.outbox import enqueue_message
+from models.enums import OutboxStatus
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.worker import OutboxWorker, WorkerConfig
-from tests.factories import make_citizen
+from tests.factories import queue_result_ready_sms
 from tests.fake_gateway import GatewayServer
 
 HOLD_LIMIT = 3.0  # seconds the held send waits for the others before the gateway gives up
@@ -58,25 +57,10 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def _queue(count: int) -> list[OutboxMessage]:
-    citizen = await make_citizen()
-    messages = []
-    for n in range(count):
-        message = await enqueue_message(
-            citizen=citizen,
-            template="dossier_result_ready",
-            params={"code": f"H29.99-261123-{n + 1:04d}", "office": "phường Sài Gòn"},
-            channel=Channel.SMS,
-        )
-        assert message is not None
-        messages.append(message)
-    return messages
-
-
 async def test_a_slow_send_does_not_hold_back_the_next_batch(db, http):
     """Batches of 3 through 2 slots: while the first send hangs, the other lane must go on to
     the second batch; a worker that waits for a whole batch before claiming would stall."""
-    messages = await _queue(6)
+    messages = await queue_result_ready_sms(6)
     gateway = HoldingGateway(others=5)
     url = await gateway.start()
     try:
@@ -93,7 +77,7 @@ async def test_a_slow_send_does_not_hold_back_the_next_batch(db, http):
 
 
 async def test_stopping_settles_and_records_every_claimed_message(db, http):
-    await _queue(10)
+    await queue_result_ready_sms(10)
     gateway = HoldingGateway(others=0, delay=0.1)
     url = await gateway.start()
     stop = asyncio.Event()
