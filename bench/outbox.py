@@ -145,7 +145,7 @@ def _settings(database_url: str, var_dir: Path) -> Settings:
 
 async def queue_messages(count: int) -> list[dict[str, str]]:
     """Empty outbox, then `count` due SMS spread over citizens; returns the gateway bodies."""
-    await get_connection("default").execute_script("TRUNCATE outbox_message")
+    await get_connection("default").execute_script("TRUNCATE outbox_message CASCADE")
     citizens = await Citizen.all().order_by("id").values_list("id", "phone")
     now = utc_now()
     rows = []
