@@ -10,7 +10,7 @@ The server is one uvicorn process (as `mgov web` runs it: uvloop, httptools) ser
 app plus two baseline endpoints that live only in this script: `/bench/hello` (plain Starlette)
 and `/bench/raw` (the same session read + write as one hop, with raw asyncpg). The load comes
 from this process: N aiohttp sessions, each dialling then pressing keys (with no pause between
-hops unless --think-ms says how long a person takes to type):
+hops unless --think-ms says how long a person takes on average to read and type):
 
     dial (main menu) → 1 (own dossiers) → 1 (the first one) → 00 (main menu)
 
@@ -24,6 +24,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import random
 import socket
 import sys
 import tempfile
@@ -176,11 +177,14 @@ async def _sessions(
 
         async def one_phone(n: int) -> None:
             nonlocal errors
+            # People do not type in step: each pause is drawn around the mean (seeded, so runs
+            # repeat). A fixed pause would keep all N sessions firing together in bursts of N.
+            pauses = random.Random(n)
             for r in range(rounds):
                 session_id = f"{target}_{n}_{r}_{uuid.uuid4().hex[:8]}"
                 for text in HOPS:
                     if think:
-                        await asyncio.sleep(think)
+                        await asyncio.sleep(pauses.uniform(0, 2 * think))
                     form = {
                         "sessionId": session_id,
                         "serviceCode": "*384*1234#",
@@ -312,7 +316,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="measured passes over the targets")
     parser.add_argument("--targets", default="hello,raw,ussd", help="comma-separated")
     parser.add_argument(
-        "--think-ms", type=float, default=0, help="pause before each hop (a person typing)"
+        "--think-ms",
+        type=float,
+        default=0,
+        help="mean pause before each hop (a person reading and typing), drawn from 0 to 2x",
     )
     asyncio.run(run(parser.parse_args()))
 
