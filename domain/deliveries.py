@@ -21,14 +21,33 @@ _RANK = {
 
 
 async def apply_delivery_report(
-    *, provider_message_id: str, status: OutboxStatus, reason: str = ""
+    *, provider: str, provider_message_id: str, status: OutboxStatus, reason: str = ""
 ) -> OutboxMessage | None:
     """Apply a gateway's status once: repeats are no-ops, late or stale reports never undo a
-    later state, and an id we never sent is logged and ignored (None)."""
-    message = await OutboxMessage.get_or_none(provider_message_id=provider_message_id)
-    if message is None:
-        logger.info("delivery report for an unknown message id %s ignored", provider_message_id)
+    later state, and an id we never sent is logged and ignored (None).
+
+    Ids are the gateway's, so they are only unique per provider: a report is matched to the
+    messages that provider sent. Should a gateway reuse an id, the newest message takes it.
+    """
+    matches = (
+        await OutboxMessage.filter(provider=provider, provider_message_id=provider_message_id)
+        .order_by("-created_at")
+        .limit(2)
+    )
+    if not matches:
+        logger.info(
+            "delivery report from %s for an unknown message id %s ignored",
+            provider,
+            provider_message_id,
+        )
         return None
+    if len(matches) > 1:
+        logger.warning(
+            "%s reused message id %s: the report applies to the newest message",
+            provider,
+            provider_message_id,
+        )
+    message = matches[0]
     if _RANK[status] <= _RANK[message.status]:
         return message
     updates: dict[str, object] = {"status": status}
@@ -40,7 +59,7 @@ async def apply_delivery_report(
     changed = await OutboxMessage.filter(id=message.id, status=message.status).update(**updates)
     if not changed:
         return await apply_delivery_report(
-            provider_message_id=provider_message_id, status=status, reason=reason
+            provider=provider, provider_message_id=provider_message_id, status=status, reason=reason
         )
     await message.refresh_from_db()
     return message

@@ -50,9 +50,10 @@ async def receive_inbound_sms(
     respond: Responder,
     received_at: datetime | None = None,
     language: Language = Language.VI,
-) -> InboundMessage:
+) -> tuple[InboundMessage, bool]:
     """Record a citizen's message and queue the answer `respond` gives, in one transaction keyed
     by the gateway's message id: a retried or doubled callback finds the row and answers nothing.
+    The flag says whether the message was new, so a door counts each citizen's text once.
 
     Replies are URGENT: they answer something the citizen has just sent (HELP, a status, the STOP
     confirmation itself), so neither an earlier opt-out from alerts nor quiet hours hold them.
@@ -77,10 +78,10 @@ async def receive_inbound_sms(
         stored = await InboundMessage.get(gateway=gateway, gateway_message_id=gateway_message_id)
         if stored.id != record.id:
             logger.info("inbound SMS %s from %s already answered", gateway_message_id, gateway)
-            return stored
+            return stored, False
         if e164 is None:
             logger.warning("inbound SMS %s: no mobile number to answer", gateway_message_id)
-            return stored
+            return stored, True
         citizen = await register_citizen(phone=e164, language=language)
         reply = await respond(citizen)
         if reply is not None and not await _reply_allowed(e164):
@@ -108,7 +109,7 @@ async def receive_inbound_sms(
         mask_phone(e164),
         reply.template if reply else "nothing",
     )
-    return stored
+    return stored, True
 
 
 async def _reply_allowed(e164: str) -> bool:

@@ -45,7 +45,8 @@ OUTBOX_BACKLOG = Gauge(
 )
 OUTBOX_OLDEST_QUEUED = Gauge(
     "mgov_outbox_oldest_queued_seconds",
-    "Age of the oldest queued outbox message at scrape (0 when none is queued).",
+    "Age of the oldest queued outbox message that is due at scrape (0 when none is); messages"
+    " held for quiet hours or a retry's backoff are not counted.",
     registry=REGISTRY,
 )
 OUTBOX_RECENT = Gauge(

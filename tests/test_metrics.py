@@ -113,8 +113,9 @@ async def test_the_scrape_reads_the_outbox_and_counts_channel_traffic(database):
             hop = await http.post("/channels/ussd/africastalking", data={**session, "text": text})
             assert hop.status_code == 200
         sms = {"id": "m-2", "from": "+84901234567", "to": "8077", "text": "hs H29.99-251123-0042"}
-        inbound = await http.post("/channels/sms/africastalking/inbound", data=sms)
-        assert inbound.status_code == 200
+        for _ in range(2):  # the gateway's retry is the same message: counted once
+            inbound = await http.post("/channels/sms/africastalking/inbound", data=sms)
+            assert inbound.status_code == 200
         await OutboxMessage.all().delete()  # the SMS reply: the backlog below is known
         await OutboxMessage.bulk_create(
             [

@@ -133,14 +133,19 @@ async def test_an_unknown_adapter_is_404(client):
     assert response.json()["type"].endswith("/sms_adapter_unknown")
 
 
-async def _sent_message(provider_id: str = "ATXid_sent-1") -> OutboxMessage:
-    citizen = await make_citizen()
+async def _sent_message(
+    provider_id: str = "ATXid_sent-1", provider: str = "africastalking", phone: str | None = None
+) -> OutboxMessage:
+    citizen = await make_citizen(**({"phone": phone} if phone else {}))
     message = await enqueue_message(
         citizen=citizen, template="appointment_cancelled", params={"id": 3, "when": "08:00"}
     )
     assert message is not None
     await OutboxMessage.filter(id=message.id).update(
-        status=OutboxStatus.SENT, provider_message_id=provider_id, sent_at=utc_now()
+        status=OutboxStatus.SENT,
+        provider=provider,
+        provider_message_id=provider_id,
+        sent_at=utc_now(),
     )
     return message
 
@@ -190,7 +195,7 @@ async def test_duplicate_and_late_delivery_reports_have_one_effect(client):
 
 
 async def test_generic_delivery_reports_and_unknown_ids(client):
-    message = await _sent_message("gw-17")
+    message = await _sent_message("gw-17", provider="http")
     unknown = await client.post(
         "/channels/sms/generic/delivery", json={"id": "gw-never", "status": "delivered"}
     )
@@ -202,6 +207,35 @@ async def test_generic_delivery_reports_and_unknown_ids(client):
     assert failed.status_code == 200
     stored = await OutboxMessage.get(id=message.id)
     assert (stored.status, stored.last_error) == (OutboxStatus.FAILED, "handset off for 48 h")
+
+
+async def test_a_report_applies_to_the_message_its_own_gateway_sent(client):
+    # Gateway ids are only unique per gateway: two providers may hand out the same one.
+    ours = await _sent_message("id-42", provider="africastalking", phone="+84901234567")
+    theirs = await _sent_message("id-42", provider="http", phone="+84912345678")
+    response = await client.post(
+        "/channels/sms/africastalking/delivery",
+        data={"id": "id-42", "status": "Rejected", "failureReason": "UserInBlackList"},
+    )
+    assert response.status_code == 200
+    assert (await OutboxMessage.get(id=ours.id)).status == OutboxStatus.FAILED
+    assert (await OutboxMessage.get(id=theirs.id)).status == OutboxStatus.SENT
+    response = await client.post(
+        "/channels/sms/generic/delivery", json={"id": "id-42", "status": "delivered"}
+    )
+    assert response.status_code == 200
+    assert (await OutboxMessage.get(id=theirs.id)).status == OutboxStatus.DELIVERED
+
+
+async def test_a_reused_gateway_id_is_answered_and_applies_to_the_newest_message(client):
+    older = await _sent_message("gw-again", provider="http", phone="+84901234567")
+    newer = await _sent_message("gw-again", provider="http", phone="+84912345678")
+    response = await client.post(
+        "/channels/sms/generic/delivery", json={"id": "gw-again", "status": "delivered"}
+    )
+    assert response.status_code == 200
+    assert (await OutboxMessage.get(id=newer.id)).status == OutboxStatus.DELIVERED
+    assert (await OutboxMessage.get(id=older.id)).status == OutboxStatus.SENT
 
 
 @pytest.fixture
@@ -256,10 +290,10 @@ async def test_a_number_that_keeps_texting_stops_getting_answers_but_is_still_he
     assert len(heard) == REPLY_LIMIT + 3
     assert await OutboxMessage.all().count() == REPLY_LIMIT
     assert await InboundMessage.filter(reply_id=None).count() == 3
-    other = await receive_inbound_sms(
+    other, fresh = await receive_inbound_sms(
         gateway="generic", gateway_message_id="x", phone="0912345678", text="TG", respond=respond
     )
-    assert other.reply_id is not None
+    assert fresh and other.reply_id is not None
 
 
 async def test_control_characters_never_reach_the_database(client):

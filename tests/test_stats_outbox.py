@@ -102,3 +102,21 @@ async def test_an_empty_outbox_has_no_median_and_no_backlog(db):
     assert health.median_seconds_to_send is None
     backlog = await read_backlog(now=NOW)
     assert (backlog.queued, backlog.sending, backlog.oldest_queued_seconds) == (0, 0, None)
+
+
+async def test_messages_waiting_by_design_are_not_a_backlog_age(db):
+    # Queued at 22:00 and held for the morning, and a retry backing off: neither is late.
+    evening = datetime(2026, 11, 19, 22, 0, tzinfo=HCM)
+    morning = datetime(2026, 11, 21, 7, 0, tzinfo=HCM)
+    await OutboxMessage.bulk_create(
+        [
+            _message(evening, S.QUEUED, next_attempt_at=morning),
+            _message(evening, S.QUEUED, next_attempt_at=NOW + timedelta(minutes=5)),
+        ]
+    )
+    backlog = await read_backlog(now=NOW)
+    assert (backlog.queued, backlog.oldest_queued_seconds) == (2, None)
+    # Once due and still waiting, it is late by the whole time since it was queued.
+    await OutboxMessage.bulk_create([_message(NOW - timedelta(minutes=3), S.QUEUED)])
+    backlog = await read_backlog(now=NOW)
+    assert (backlog.queued, backlog.oldest_queued_seconds) == (3, pytest.approx(180.0))

@@ -142,20 +142,24 @@ async def test_delivery_reports_apply_once_and_never_go_backwards(db, gateway):
     gateway_id = sent.provider_message_id
 
     delivered = await apply_delivery_report(
-        provider_message_id=gateway_id, status=OutboxStatus.DELIVERED
+        provider=sent.provider, provider_message_id=gateway_id, status=OutboxStatus.DELIVERED
     )
     assert delivered is not None and delivered.status == OutboxStatus.DELIVERED
     first_delivery = delivered.delivered_at
     again = await apply_delivery_report(
-        provider_message_id=gateway_id, status=OutboxStatus.DELIVERED
+        provider=sent.provider, provider_message_id=gateway_id, status=OutboxStatus.DELIVERED
     )
     assert again is not None and again.delivered_at == first_delivery
     for late in (OutboxStatus.SENT, OutboxStatus.FAILED):
-        await apply_delivery_report(provider_message_id=gateway_id, status=late)
+        await apply_delivery_report(
+            provider=sent.provider, provider_message_id=gateway_id, status=late
+        )
         assert (await OutboxMessage.get(id=message.id)).status == OutboxStatus.DELIVERED
 
     assert (
-        await apply_delivery_report(provider_message_id="never-sent", status=OutboxStatus.DELIVERED)
+        await apply_delivery_report(
+            provider=sent.provider, provider_message_id="never-sent", status=OutboxStatus.DELIVERED
+        )
         is None
     )
 
@@ -164,9 +168,12 @@ async def test_a_failure_report_records_the_gateway_reason(db, gateway):
     fake, http, url = gateway
     _, message = await _queue()
     await _worker(http, url).run_once()
-    gateway_id = (await OutboxMessage.get(id=message.id)).provider_message_id
+    sent = await OutboxMessage.get(id=message.id)
     failed = await apply_delivery_report(
-        provider_message_id=gateway_id, status=OutboxStatus.FAILED, reason="UserInBlackList"
+        provider=sent.provider,
+        provider_message_id=sent.provider_message_id,
+        status=OutboxStatus.FAILED,
+        reason="UserInBlackList",
     )
     assert failed is not None
     assert (failed.status, failed.last_error) == (OutboxStatus.FAILED, "UserInBlackList")

@@ -32,7 +32,7 @@ async def inbound(request: Request) -> Response:
     sms = await adapter.parse_inbound(request)
     command = parse_command(sms.text)
     keep = request.app.state.settings.sms_keep_diacritics
-    await receive_inbound_sms(
+    _, fresh = await receive_inbound_sms(
         gateway=sms.gateway,
         gateway_message_id=sms.message_id,
         phone=sms.phone,
@@ -41,7 +41,8 @@ async def inbound(request: Request) -> Response:
         language=command.language,
         respond=lambda citizen: answer(command, citizen, keep_diacritics=keep),
     )
-    count_sms_inbound(keyword=command.action.value)
+    if fresh:  # a gateway's retry is the same text, counted once
+        count_sms_inbound(keyword=command.action.value)
     return Response(status_code=200)
 
 
@@ -53,7 +54,10 @@ async def delivery(request: Request) -> Response:
         logger.info("delivery report %s: nothing to apply", report.message_id)
     else:
         await apply_delivery_report(
-            provider_message_id=report.message_id, status=report.status, reason=report.reason
+            provider=adapter.SENDER,
+            provider_message_id=report.message_id,
+            status=report.status,
+            reason=report.reason,
         )
     return Response(status_code=200)
 

@@ -94,8 +94,8 @@ async def _median_seconds_to_send(period: Period) -> float | None:
 
 
 async def read_backlog(*, now: datetime | None = None) -> Backlog:
-    """What waits to go out now, and for how long the oldest has waited: cheap enough for every
-    Prometheus scrape (the status index holds the answer)."""
+    """What waits to go out now, and for how long the oldest message that is due has waited:
+    cheap enough for every Prometheus scrape (the status index holds the answer)."""
     now = as_utc(now or utc_now())
     counts = dict(
         await OutboxMessage.filter(status__in=[OutboxStatus.QUEUED, OutboxStatus.SENDING])
@@ -103,8 +103,10 @@ async def read_backlog(*, now: datetime | None = None) -> Backlog:
         .group_by("status")
         .values_list("status", "n")
     )
+    # Only rows due to go: a message held for the morning (quiet hours) or a retry's backoff
+    # waits by design, and counting it would show hours of backlog every night.
     oldest = (
-        await OutboxMessage.filter(status=OutboxStatus.QUEUED)
+        await OutboxMessage.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
         .annotate(oldest=Min("created_at"))
         .values_list("oldest", flat=True)
     )

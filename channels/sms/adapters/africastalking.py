@@ -14,8 +14,11 @@ from starlette.requests import Request
 
 from channels.sms.records import DeliveryReport, InboundSms, gateway_field, message_text
 from models.enums import OutboxStatus
+from notifications.providers.africastalking import AfricasTalkingProvider
 
 NAME = "africastalking"
+# Its delivery reports speak of what this send provider handed over.
+SENDER = AfricasTalkingProvider.name
 
 # Their statuses, ours: in-flight ones map to SENT, which never moves a message backwards.
 STATUSES: dict[str, OutboxStatus] = {

@@ -16,8 +16,11 @@ from starlette.requests import Request
 from channels.sms.records import DeliveryReport, InboundSms, gateway_field, message_text
 from domain.errors import InvalidInput
 from models.enums import OutboxStatus
+from notifications.providers.http_sms import HttpSmsProvider
 
 NAME = "generic"
+# Its delivery reports speak of what this send provider handed over.
+SENDER = HttpSmsProvider.name
 _Body = TypeVar("_Body", bound=BaseModel)
 
 STATUSES: dict[str, OutboxStatus] = {
