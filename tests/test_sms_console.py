@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,6 +19,7 @@ from mobile_api.app import create_app
 from notifications.providers.log import LogProvider
 from notifications.worker import OutboxWorker, WorkerConfig
 from tests.conftest import empty_all_tables
+from tests.test_cli import clean_environ
 
 
 def _free_port() -> int:
@@ -85,3 +87,49 @@ async def test_without_a_server_it_says_so():
         await text_and_wait(
             base_url=f"http://127.0.0.1:{_free_port()}", phone="0901234567", text="TG"
         )
+
+
+async def _mgov_sms(tmp_path, *args: str) -> tuple[int, str, str]:
+    """`python -m mgov.cli sms …` in a subprocess, without blocking the loop serving the app."""
+    env = clean_environ() | {"MGOV_VAR_DIR": str(tmp_path / "var")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "mgov.cli",
+        "sms",
+        *args,
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_the_command_line_prints_the_exchange(server, tmp_path):
+    worker = OutboxWorker(
+        sms_providers=[LogProvider(out=io.StringIO())],
+        config=WorkerConfig(quiet_hours=None, poll_interval=0.05),
+    )
+    stop = asyncio.Event()
+    working = asyncio.create_task(worker.run(stop))
+    try:
+        code, out, err = await _mgov_sms(tmp_path, "--url", server, "0901234567", "tro giup")
+    finally:
+        stop.set()
+        await working
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "> tro giup"
+    assert lines[1].startswith("< Dich vu cong TP.HCM. Soan:")
+    assert lines[-1] == "  (sent, 1 segment)"
+
+
+async def test_the_command_line_fails_plainly_without_a_server(tmp_path):
+    code, out, err = await _mgov_sms(
+        tmp_path, "--url", f"http://127.0.0.1:{_free_port()}", "--timeout", "1", "0901234567", "TG"
+    )
+    assert (code, out) == (1, "")
+    assert err.startswith("mgov sms: ") and "Traceback" not in err

@@ -3,6 +3,7 @@ in the citizen's language, in one GSM-7 segment once diacritics are folded."""
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,7 +14,7 @@ import pytest
 from channels.sms.keywords import KEYWORDS, Action, parse_command, words_of
 from domain.appointments import book_appointment
 from domain.dossiers import Actor, receive_dossier
-from models import Appointment, Citizen, InboundMessage, OutboxMessage
+from models import Appointment, Citizen, ConsentRecord, InboundMessage, OutboxMessage
 from models.enums import ActorKind, AppointmentStatus, Language
 from notifications.sms_encoding import measure_sms, to_sms_text
 from tests.factories import make_agency, make_citizen, make_office, make_procedure, make_slot
@@ -218,6 +219,31 @@ async def test_cancel_by_sms_frees_the_seat_and_sends_one_confirmation(client, w
     new = await OutboxMessage.filter().order_by("-created_at").limit(5)
     assert await OutboxMessage.all().count() == before + 1
     assert new[0].template == "reply_cancelled"
+
+
+async def test_a_repeated_message_acts_once(client, world):
+    # Gateways retry callbacks, sometimes at once: each keyword's effect happens one time.
+    async def twice_at_once(message_id: str, text: str) -> None:
+        body = {"id": message_id, "from": "+84901234567", "text": text}
+        posts = [client.post("/channels/sms/generic/inbound", json=body) for _ in range(3)]
+        assert {r.status_code for r in await asyncio.gather(*posts)} == {200}
+        again = await client.post("/channels/sms/generic/inbound", json=body)
+        assert again.status_code == 200
+
+    await twice_at_once("r-1", f"HUY {world['ref']}")
+    await twice_at_once("r-2", "STOP")
+    await twice_at_once("r-3", "EN")
+    replies = (
+        await OutboxMessage.filter(template__startswith="reply_")
+        .order_by("created_at")
+        .values_list("template", flat=True)
+    )
+    assert replies == ["reply_cancelled", "reply_stopped", "reply_language"]
+    appointment = await Appointment.get(id=world["ref"]).prefetch_related("slot")
+    assert (appointment.status, appointment.slot.booked) == (AppointmentStatus.CANCELLED, 0)
+    owner = await Citizen.get(phone="+84901234567")
+    assert await ConsentRecord.filter(citizen=owner).count() == 1
+    assert owner.sms_opt_out and owner.language == Language.EN
 
 
 async def _text_owner(client, text: str) -> OutboxMessage:

@@ -4,6 +4,7 @@ gets no reminder but still gets an OTP and the answers to what they text us."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -78,26 +79,28 @@ async def test_opted_out_citizen_gets_the_otp_and_answers_but_no_reminder(client
     citizen = await make_citizen()
     await _text(client, "s-1", "TU CHOI")
     reminder = await _reminder(citizen)
-    # Stand-in for the login OTP (its template belongs to the auth work): any URGENT message.
-    otp = await enqueue_message(
-        citizen=citizen,
-        template="dossier_received",
-        params={"code": "H29.99-261123-0001", "due_date": "26/11/2026"},
-        priority=Priority.URGENT,
-    )
-    assert otp is not None
+    asked = await client.post("/v1/auth/otp", json={"phone": "0901234567"})
+    assert asked.status_code == 202, asked.text
     await _text(client, "s-2", "TG")
     await _worker(http, url).run_once()
 
     stored = await OutboxMessage.get(id=reminder.id)
     assert (stored.status, stored.last_error) == (OutboxStatus.FAILED, "opted out")
-    assert (await OutboxMessage.get(id=otp.id)).status == OutboxStatus.SENT
+    [otp] = await OutboxMessage.filter(template="otp")
+    assert (otp.priority, otp.status) == (Priority.URGENT, OutboxStatus.SENT)
     texts = [sent["text"] for sent in fake.received]
     assert len(texts) == 3
     assert any(t.startswith("Ong/ba da ngung nhan tin nhac") for t in texts)
-    assert any(t.startswith("Ho so H29.99-261123-0001 da duoc tiep nhan") for t in texts)
     assert any(t.startswith("Dich vu cong TP.HCM. Soan:") for t in texts)
     assert not any(t.startswith("Nhac lich hen") for t in texts)
+    # The code the gateway carried to the phone signs the citizen in.
+    [login_sms] = [t for t in texts if t.startswith("Ma dang nhap")]
+    code = re.search(r"\b(\d{6})\b", login_sms)
+    assert code is not None
+    signed = await client.post(
+        "/v1/auth/token", json={"phone": "0901234567", "code": code.group(1)}
+    )
+    assert signed.status_code == 200, signed.text
 
 
 async def test_start_brings_reminders_back(client, gateway):
