@@ -36,6 +36,10 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
 def _web(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
+    from mgov.metrics import share_metrics_between_processes
+
+    if args.workers > 1:
+        share_metrics_between_processes(var_dir=settings.var_dir)
     host = args.host or ("0.0.0.0" if settings.is_production else "127.0.0.1")
     uvicorn.run(
         "mobile_api.asgi:app",

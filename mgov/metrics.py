@@ -8,7 +8,16 @@ dossier code or free text, so the number of series stays small.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+import os
+import shutil
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+# prometheus-client's own switch: set, every metric below keeps its values in files in that
+# folder, shared by the web processes that `mgov web --workers N` starts behind one port.
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -41,18 +50,21 @@ OUTBOX_BACKLOG = Gauge(
     "mgov_outbox_backlog",
     "Outbox messages waiting to be sent (queued) or in a worker's hands (sending), at scrape.",
     ["status"],
+    multiprocess_mode="mostrecent",  # read from the database at each scrape
     registry=REGISTRY,
 )
 OUTBOX_OLDEST_QUEUED = Gauge(
     "mgov_outbox_oldest_queued_seconds",
     "Age of the oldest queued outbox message that is due at scrape (0 when none is); messages"
     " held for quiet hours or a retry's backoff are not counted.",
+    multiprocess_mode="mostrecent",  # read from the database at each scrape
     registry=REGISTRY,
 )
 OUTBOX_RECENT = Gauge(
     "mgov_outbox_messages_last_hour",
     "Outbox messages created in the hour before the scrape, by channel and current status.",
     ["channel", "status"],
+    multiprocess_mode="mostrecent",  # read from the database at each scrape
     registry=REGISTRY,
 )
 
@@ -70,3 +82,25 @@ def count_sms_inbound(*, keyword: str) -> None:
     the message text."""
     label = keyword.strip().lower()[:_SMS_KEYWORD_LENGTH] or "unknown"
     SMS_INBOUND.labels(keyword=label).inc()
+
+
+def share_metrics_between_processes(*, var_dir: Path) -> None:
+    """Before several web processes start behind one port: a scrape reaches one of them, so
+    they keep their counts in shared files and each answers with the sum of all. A folder the
+    operator chose (the variable already set) is theirs to manage; ours starts empty."""
+    if os.environ.get(MULTIPROCESS_ENV):
+        return
+    folder = var_dir / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ[MULTIPROCESS_ENV] = str(folder)
+
+
+def exposition() -> bytes:
+    """The text a scrape gets: this process's registry, or every web process's when shared."""
+    folder = os.environ.get(MULTIPROCESS_ENV)
+    if not folder:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=folder)
+    return generate_latest(registry)

@@ -12,7 +12,7 @@ import hmac
 import ipaddress
 import time
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -26,7 +26,7 @@ from mgov.metrics import (
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_QUEUED,
     OUTBOX_RECENT,
-    REGISTRY,
+    exposition,
 )
 from mgov.settings import Settings
 from models.enums import Channel, OutboxStatus
@@ -107,7 +107,7 @@ async def metrics(request: Request) -> Response:
             OUTBOX_RECENT.labels(channel=channel.value, status=status.value).set(
                 recent.get((channel.value, status.value), 0)
             )
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 routes = [Route("/metrics", metrics)]

@@ -28,14 +28,20 @@ def free_port() -> int:
 
 @contextmanager
 def running_web(
-    db: Settings, tmp_path: Path, *, log_level: str = "WARNING", **more_env: str
+    db: Settings,
+    tmp_path: Path,
+    *,
+    log_level: str = "WARNING",
+    options: tuple[str, ...] = (),
+    **more_env: str,
 ) -> Iterator[tuple[str, Path]]:
     """The server's base URL and the file its output goes to; it is stopped on the way out."""
     port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("MGOV_") and key not in ("DATABASE_URL", "PORT")
+        if not key.startswith("MGOV_")
+        and key not in ("DATABASE_URL", "PORT", "PROMETHEUS_MULTIPROC_DIR")
     }
     env.update(
         DATABASE_URL=db.database_url,
@@ -48,7 +54,17 @@ def running_web(
     log_path = tmp_path / "web.log"
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "mgov.cli", "web", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "mgov.cli",
+            "web",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *options,
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
