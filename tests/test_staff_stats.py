@@ -10,6 +10,7 @@ from models.enums import OutboxStatus, StaffRole
 from tests.staff_setup import PASSWORD_HASH, bearer
 from tests.test_console import sign_in
 from tests.test_stats_dossiers import build_november
+from tests.test_stats_outbox import build_outbox
 
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
 
@@ -152,3 +153,15 @@ async def test_the_dashboard_refuses_agents_and_scopes_supervisors(client):
     page = await client.get("/console/dashboard", params=NOVEMBER)
     assert 'data-agency="H29.12"' in page.text and 'data-agency="H29.99"' not in page.text
     assert 'name="agency"' not in page.text
+
+
+async def test_the_dashboard_names_mgov_reasons_in_words_and_keeps_gateway_words(client):
+    await _city()
+    await build_outbox()  # two opt-outs, a gateway's "HTTP 400: bad number", AT delivery reports
+    await sign_in(client, "giamsat")
+    vi = (await client.get("/console/dashboard", params=NOVEMBER)).text
+    en = (await client.get("/console/dashboard", params={**NOVEMBER, "lang": "en"})).text
+    assert "Người dân đã từ chối nhận tin nhắn nhắc" in vi and "opted out" not in vi
+    assert "The citizen opted out of SMS alerts" in en
+    assert "HTTP 400: bad number" in vi and "HTTP 400: bad number" in en
+    assert "<th>Nhà cung cấp</th>" in vi and "<th>Provider</th>" in en

@@ -46,7 +46,7 @@ def _message(created_at: datetime, status: OutboxStatus, **fields: object) -> Ou
     return OutboxMessage(**values)
 
 
-async def _build() -> None:
+async def build_outbox() -> None:
     rows = [
         _message(
             QUEUED_AT,
@@ -70,7 +70,7 @@ async def _build() -> None:
 
 
 async def test_outbox_health_for_november(db):
-    await _build()
+    await build_outbox()
     health = await compute_outbox_health(period=month_period(year=2026, month=11), now=NOW)
     counts = {(c.channel, c.status): c.count for c in health.by_channel_status}
     assert counts == {

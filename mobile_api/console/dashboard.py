@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.catalogue import localised_name, text
+from domain.catalogue import has_text, localised_name, text
 from domain.errors import DomainError
 from domain.policy import local_text
 from domain.stats.access import Dashboard, view_dashboard
@@ -23,6 +23,13 @@ FINISHED_COLOUR = "#1f5fa8"
 
 def percent(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.0f} %"
+
+
+def failure_reason(reason: str, language: str) -> str:
+    """Reasons mgov itself gives (an opt-out, a test number) read in the page's language; a
+    gateway's own words are shown as the gateway wrote them."""
+    key = "dashboard.reason_" + reason.strip().lower().replace(" ", "_")
+    return text(key, language) if has_text(key) else reason
 
 
 def _charts(dashboard: Dashboard, language: str) -> dict[str, Any]:
@@ -84,6 +91,7 @@ async def dashboard(request: Request) -> Response:
         "view": view,
         "form": form,
         "percent": percent,
+        "failure_reason": lambda reason: failure_reason(reason, language),
         "scoped": caller.user.agency_id is not None,
         "as_of": local_text(view.dossiers.stats.as_of, "%H:%M %d/%m/%Y"),
         **_charts(view, language),
