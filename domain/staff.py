@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from tortoise.exceptions import IntegrityError
 
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from domain.throttle import clear_attempts, consume_attempt, ensure_not_throttled
+from domain.throttle import consume_attempts, refund_attempt
 from models import Agency, StaffUser
 from models.enums import StaffRole
 
@@ -100,13 +100,16 @@ async def authenticate_staff(
     *, username: str, password: str, client_address: str = ""
 ) -> StaffUser:
     """The active account behind a username and password; one refusal for every way it fails.
-    Failures are counted per username and per address, so guessing is throttled either way."""
+    Wrong passwords are limited per username and per address, so guessing is throttled either
+    way."""
     username = username.strip().lower()
     limits = [(f"staff-login:user:{username}", LOGIN_FAILURES_PER_USERNAME)]
     if client_address:
         limits.append((f"staff-login:address:{client_address}", LOGIN_FAILURES_PER_ADDRESS))
-    for key, limit in limits:
-        await ensure_not_throttled(key=key, limit=limit, window=LOGIN_WINDOW)
+    # Count the try before checking the password, in one atomic upsert per key: parallel
+    # guesses cannot all pass a count read before any of them is written. A right password
+    # takes its try back below, so only wrong ones use up the limit.
+    counted = await consume_attempts(limits=limits, window=LOGIN_WINDOW)
     user = await StaffUser.get_or_none(username=username)
     if user is None or not user.is_active:
         password_matches(StaffUser(password_hash=_DUMMY_HASH), password)
@@ -114,10 +117,9 @@ async def authenticate_staff(
     elif not password_matches(user, password):
         user = None
     if user is None:
-        for key, limit in limits:
-            await consume_attempt(key=key, limit=limit, window=LOGIN_WINDOW)
         raise LoginFailed("staff_login_failed", "wrong username or password")
-    await clear_attempts(key=limits[0][0])
+    for attempt in counted:
+        await refund_attempt(attempt=attempt)
     return user
 
 

@@ -12,7 +12,7 @@ from domain.policy import local_text
 from models import Appointment, AuditLog, OutboxMessage
 from models.enums import AppointmentStatus
 from tests.factories import make_slot
-from tests.staff_setup import PASSWORD, build_city
+from tests.staff_setup import PASSWORD, build_city, in_login_windows
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -81,6 +81,27 @@ async def test_wrong_password_shows_the_login_page_again(client):
     )
     assert response.status_code == 401
     assert "Wrong username or password." in response.text
+
+
+async def test_parallel_wrong_passwords_in_the_console_stop_at_the_limit(client):
+    await build_city()
+    page = await client.get("/console/login?lang=en")
+    guesses = [
+        {"username": "tongdai1", "password": f"guess-{n:04d}", "csrf": csrf_of(page)}
+        for n in range(12)
+    ]
+    windows, answers = await in_login_windows(
+        client.post("/console/login", data=g) for g in guesses
+    )
+    statuses = [a.status_code for a in answers]
+    assert 5 <= statuses.count(401) <= 5 * windows, statuses
+    assert statuses.count(429) == 12 - statuses.count(401)
+    refused = await client.post(
+        "/console/login", data={"username": "tongdai1", "password": PASSWORD, "csrf": csrf_of(page)}
+    )
+    assert refused.status_code == 429
+    assert "Too many attempts. Please try again in" in refused.text
+    assert "mgov_console=" not in ";".join(refused.headers.get_list("set-cookie"))
 
 
 async def test_an_agent_finds_a_caller_reads_the_file_and_cancels_with_a_reason(client):
