@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -53,7 +56,7 @@ async def create_staff_user(
     try:
         return await StaffUser.create(
             username=username,
-            password_hash=hash_password(password),
+            password_hash=await hash_password_off_loop(password=password),
             full_name=full_name,
             role=role,
             agency=agency,
@@ -62,15 +65,34 @@ async def create_staff_user(
         raise Conflict("username_taken", "this username is taken", username=username) from None
 
 
+# argon2 spends ~100 ms of CPU and 64 MiB per hash on purpose. It runs on these few threads
+# (the C code lets go of the GIL), never on the event loop, so other requests go on meanwhile;
+# a pool of its own bounds the memory a burst of logins takes and leaves asyncio's default
+# executor (DNS look-ups) alone.
+_HASHING = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="argon2")
+
+
 def hash_password(password: str) -> str:
+    """Blocking; code on the event loop awaits hash_password_off_loop instead."""
     return _hasher.hash(password)
 
 
-def password_matches(user: StaffUser, password: str) -> bool:
+async def hash_password_off_loop(*, password: str) -> str:
+    """A new account's hash, computed without holding the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, _hasher.hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
+
+
+async def check_password(*, password_hash: str, password: str) -> bool:
+    """Whether a password matches its stored hash, checked without holding the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_HASHING, _verify, password_hash, password)
 
 
 # Verified when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -112,11 +134,9 @@ async def authenticate_staff(
     counted = await consume_attempts(limits=limits, window=LOGIN_WINDOW)
     user = await StaffUser.get_or_none(username=username)
     if user is None or not user.is_active:
-        password_matches(StaffUser(password_hash=_DUMMY_HASH), password)
-        user = None
-    elif not password_matches(user, password):
-        user = None
-    if user is None:
+        await check_password(password_hash=_DUMMY_HASH, password=password)
+        raise LoginFailed("staff_login_failed", "wrong username or password")
+    if not await check_password(password_hash=user.password_hash, password=password):
         raise LoginFailed("staff_login_failed", "wrong username or password")
     for attempt in counted:
         await refund_attempt(attempt=attempt)

@@ -9,11 +9,13 @@ from datetime import timedelta
 import jwt
 import pytest
 
+from domain.staff import authenticate_staff, create_staff_user
 from domain.staff_tokens import issue_staff_token
 from models import Appointment, AuditLog, Dossier, DossierEvent, OutboxMessage
-from models.enums import AppointmentStatus, DossierStatus
+from models.enums import AppointmentStatus, DossierStatus, StaffRole
 from tests.conftest import http_client
 from tests.factories import make_citizen, make_slot
+from tests.off_loop import calls_on_this_thread
 from tests.staff_setup import PASSWORD, bearer, build_city, in_login_windows
 
 SECRET = "test-secret-key-not-for-production-0123456789"  # what conftest's settings carry
@@ -104,6 +106,28 @@ async def test_a_right_password_is_not_counted_as_a_wrong_one(client):
     for _ in range(5):
         assert (await client.post("/v1/staff/auth/login", json=wrong)).status_code == 401
     assert (await client.post("/v1/staff/auth/login", json=wrong)).status_code == 429
+
+
+async def test_passwords_are_checked_off_the_event_loop(client):
+    await build_city()
+    right = {"username": "tongdai1", "password": PASSWORD}
+    wrong = {"username": "tongdai1", "password": "not-the-password"}
+    unknown = {"username": "nobody", "password": "not-the-password"}  # checks the dummy hash
+    with calls_on_this_thread("argon2") as on_loop:
+        answers = [
+            await client.post("/v1/staff/auth/login", json=b) for b in (right, wrong, unknown)
+        ]
+    assert [a.status_code for a in answers] == [200, 401, 401]
+    assert on_loop == []  # argon2's ~100 ms ran in a worker thread: other requests went on
+
+
+async def test_a_new_account_is_hashed_off_the_event_loop(db):
+    with calls_on_this_thread("argon2") as on_loop:
+        user = await create_staff_user(
+            username="tongdai9", password=PASSWORD, full_name="Tổng đài 9", role=StaffRole.AGENT
+        )
+    assert on_loop == []
+    assert (await authenticate_staff(username="tongdai9", password=PASSWORD)).id == user.id
 
 
 async def test_a_bad_login_body_is_a_422_naming_the_field(client):
