@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from domain.policy import local_text
 from models import Appointment, AuditLog, OutboxMessage
@@ -127,6 +128,30 @@ async def test_an_agent_finds_a_caller_reads_the_file_and_cancels_with_a_reason(
     assert f'data-id="{city.appointment.id}"' not in after.text
     actions = [row.action for row in await AuditLog.all().order_by("id")]
     assert actions == ["citizen.find", "citizen.file", "appointment.cancel", "citizen.file"]
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        (
+            "reason_required",
+            "Please give a reason for this action.",
+        ),  # a text without parameters: itself
+        ("too_many_requests", "That could not be done"),  # needs {seconds}: not in the link
+        ("staff_forbidden", "That could not be done"),  # needs {action}
+        ("no_such_code", "That could not be done"),
+        ("{seconds}", "That could not be done"),
+    ],
+)
+async def test_any_error_code_in_the_link_shows_a_message_never_a_500(client, code, shown):
+    city = await build_city()
+    await sign_in(client)
+    page = await client.get(
+        f"/console/citizens/{city.citizen.id}", params={"error": code, "lang": "en"}
+    )
+    assert page.status_code == 200
+    assert shown in page.text
+    assert 'class="flash err"' in page.text
 
 
 async def test_an_unknown_number_says_so_on_the_search_page(client):
