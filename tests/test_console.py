@@ -9,9 +9,10 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from domain.catalogue import has_text
 from domain.policy import local_text
 from models import Appointment, AuditLog, OutboxMessage
-from models.enums import AppointmentStatus
+from models.enums import AppointmentStatus, Channel, Language, OutboxStatus
 from tests.factories import make_slot
 from tests.staff_setup import PASSWORD, build_city, in_login_windows
 
@@ -152,6 +153,39 @@ async def test_any_error_code_in_the_link_shows_a_message_never_a_500(client, co
     assert page.status_code == 200
     assert shown in page.text
     assert 'class="flash err"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["Language: Vietnamese", "App push · Delivered", "SMS · Failed"]),
+        ("vi", ["Ngôn ngữ: Tiếng Việt", "Thông báo trên ứng dụng · Đã đến máy", "SMS · Thất bại"]),
+    ],
+)
+async def test_the_citizen_page_names_channels_statuses_and_language_in_words(client, lang, words):
+    city = await build_city()
+    messages = await OutboxMessage.filter(citizen=city.citizen).order_by("id")
+    assert len(messages) >= 2
+    await OutboxMessage.filter(id=messages[0].id).update(
+        channel=Channel.PUSH, status=OutboxStatus.DELIVERED
+    )
+    await OutboxMessage.filter(id=messages[1].id).update(
+        channel=Channel.SMS, status=OutboxStatus.FAILED
+    )
+    await sign_in(client)
+    page = await client.get(f"/console/citizens/{city.citizen.id}", params={"lang": lang})
+    assert page.status_code == 200
+    for shown in words:
+        assert shown in page.text
+    for raw in ("push · delivered", "sms · failed", ": vi</span>"):
+        assert raw not in page.text
+
+
+def test_every_channel_status_and_language_has_its_words():
+    keys = [f"dashboard.channel_{c}" for c in Channel]
+    keys += [f"dashboard.outbox_{s}" for s in OutboxStatus]
+    keys += [f"console.language_{lang}" for lang in Language]
+    assert [key for key in keys if not has_text(key)] == []  # a new value would be a 500
 
 
 async def test_an_unknown_number_says_so_on_the_search_page(client):
