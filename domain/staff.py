@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -9,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from tortoise.exceptions import IntegrityError
 
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from domain.throttle import clear_attempts, consume_attempt, ensure_not_throttled
+from domain.throttle import consume_attempts, refund_attempt
 from models import Agency, StaffUser
 from models.enums import StaffRole
 
@@ -53,7 +56,7 @@ async def create_staff_user(
     try:
         return await StaffUser.create(
             username=username,
-            password_hash=hash_password(password),
+            password_hash=await hash_password_off_loop(password=password),
             full_name=full_name,
             role=role,
             agency=agency,
@@ -62,15 +65,34 @@ async def create_staff_user(
         raise Conflict("username_taken", "this username is taken", username=username) from None
 
 
+# argon2 spends ~100 ms of CPU and 64 MiB per hash on purpose. It runs on these few threads
+# (the C code lets go of the GIL), never on the event loop, so other requests go on meanwhile;
+# a pool of its own bounds the memory a burst of logins takes and leaves asyncio's default
+# executor (DNS look-ups) alone.
+_HASHING = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="argon2")
+
+
 def hash_password(password: str) -> str:
+    """Blocking; code on the event loop awaits hash_password_off_loop instead."""
     return _hasher.hash(password)
 
 
-def password_matches(user: StaffUser, password: str) -> bool:
+async def hash_password_off_loop(*, password: str) -> str:
+    """A new account's hash, computed without holding the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, _hasher.hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
+
+
+async def check_password(*, password_hash: str, password: str) -> bool:
+    """Whether a password matches its stored hash, checked without holding the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_HASHING, _verify, password_hash, password)
 
 
 # Verified when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -100,24 +122,24 @@ async def authenticate_staff(
     *, username: str, password: str, client_address: str = ""
 ) -> StaffUser:
     """The active account behind a username and password; one refusal for every way it fails.
-    Failures are counted per username and per address, so guessing is throttled either way."""
+    Wrong passwords are limited per username and per address, so guessing is throttled either
+    way."""
     username = username.strip().lower()
     limits = [(f"staff-login:user:{username}", LOGIN_FAILURES_PER_USERNAME)]
     if client_address:
         limits.append((f"staff-login:address:{client_address}", LOGIN_FAILURES_PER_ADDRESS))
-    for key, limit in limits:
-        await ensure_not_throttled(key=key, limit=limit, window=LOGIN_WINDOW)
+    # Count the try before checking the password, in one atomic upsert per key: parallel
+    # guesses cannot all pass a count read before any of them is written. A right password
+    # takes its try back below, so only wrong ones use up the limit.
+    counted = await consume_attempts(limits=limits, window=LOGIN_WINDOW)
     user = await StaffUser.get_or_none(username=username)
     if user is None or not user.is_active:
-        password_matches(StaffUser(password_hash=_DUMMY_HASH), password)
-        user = None
-    elif not password_matches(user, password):
-        user = None
-    if user is None:
-        for key, limit in limits:
-            await consume_attempt(key=key, limit=limit, window=LOGIN_WINDOW)
+        await check_password(password_hash=_DUMMY_HASH, password=password)
         raise LoginFailed("staff_login_failed", "wrong username or password")
-    await clear_attempts(key=limits[0][0])
+    if not await check_password(password_hash=user.password_hash, password=password):
+        raise LoginFailed("staff_login_failed", "wrong username or password")
+    for attempt in counted:
+        await refund_attempt(attempt=attempt)
     return user
 
 

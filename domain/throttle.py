@@ -9,9 +9,12 @@ one upsert per attempt.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.connection import get_connection
+from tortoise.expressions import F
 
 from domain.errors import TooManyRequests
 from domain.policy import keyed_hash, utc_now
@@ -41,7 +44,15 @@ def _stored_key(key: str) -> str:
     return keyed_hash(f"throttle:{key}")
 
 
-async def consume_attempt(*, key: str, limit: int, window: timedelta) -> None:
+@dataclass(frozen=True)
+class CountedAttempt:
+    """One attempt counted under a key, with the window it went into, so it can be taken back."""
+
+    key: str
+    window_start: int
+
+
+async def consume_attempt(*, key: str, limit: int, window: timedelta) -> CountedAttempt:
     """Count one attempt, atomically across processes; refuse it once the window holds more
     than `limit`, so the `limit`-th attempt still goes through."""
     start, retry_after = _window(window)
@@ -51,20 +62,31 @@ async def consume_attempt(*, key: str, limit: int, window: timedelta) -> None:
     rows = await connection.execute_query_dict(sql, [_stored_key(key), start])
     if int(rows[0]["count"]) > limit:
         raise TooManyRequests(retry_after=retry_after)
+    return CountedAttempt(key=key, window_start=start)
 
 
-async def ensure_not_throttled(*, key: str, limit: int, window: timedelta) -> None:
-    """Refuse at once when `limit` attempts are already counted, without counting this one:
-    for limits on failures (a wrong password counts; looking is free)."""
-    start, retry_after = _window(window)
-    row = await AttemptCounter.get_or_none(key=_stored_key(key), window_start=start)
-    if row is not None and row.count >= limit:
-        raise TooManyRequests(retry_after=retry_after)
+async def consume_attempts(
+    *, limits: Sequence[tuple[str, int]], window: timedelta
+) -> list[CountedAttempt]:
+    """Count one attempt under each (key, limit), all or none: when one key refuses, those
+    already counted are taken back, so a refusal by one limit does not use up another."""
+    counted: list[CountedAttempt] = []
+    try:
+        for key, limit in limits:
+            counted.append(await consume_attempt(key=key, limit=limit, window=window))
+    except TooManyRequests:
+        for attempt in counted:
+            await refund_attempt(attempt=attempt)
+        raise
+    return counted
 
 
-async def clear_attempts(*, key: str) -> None:
-    """Forget the attempts under a key, e.g. failed logins once the right password is given."""
-    await AttemptCounter.filter(key=_stored_key(key)).delete()
+async def refund_attempt(*, attempt: CountedAttempt) -> None:
+    """Take back an attempt counted before its outcome was known (a right password is no failed
+    guess), from the window it was counted in."""
+    await AttemptCounter.filter(
+        key=_stored_key(attempt.key), window_start=attempt.window_start, count__gt=0
+    ).update(count=F("count") - 1)
 
 
 async def purge_old_attempts(*, older_than: timedelta = timedelta(days=1)) -> int:

@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
+from starlette.applications import Starlette
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import get_connection
@@ -122,12 +123,23 @@ def backend(database: Settings) -> str:
 
 
 @pytest.fixture
-async def client(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """Real HTTP requests into the ASGI app, its lifespan run as uvicorn would, tables empty."""
+async def app(database: Settings) -> AsyncIterator[Starlette]:
+    """The ASGI app with its lifespan run as uvicorn would, tables empty."""
     EXECUTOR_CACHE.clear()
     app = create_app(database)
     async with app.router.lifespan_context(app):
         await empty_all_tables()
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mgov.test") as http:
-            yield http
+        yield app
+
+
+def http_client(app: Starlette, address: str = "127.0.0.1") -> httpx.AsyncClient:
+    """Real HTTP requests into the app, as if sent from `address`."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://mgov.test")
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """Real HTTP requests into the ASGI app (from 127.0.0.1)."""
+    async with http_client(app) as http:
+        yield http

@@ -3,13 +3,16 @@ with a dossier at each agency and an appointment."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 
 import httpx
 
 from domain.appointments import book_appointment
 from domain.dossiers import SYSTEM, receive_dossier
-from domain.staff import hash_password
+from domain.policy import utc_now
+from domain.staff import LOGIN_WINDOW, hash_password
 from models import Appointment, Citizen, Dossier, Office, OfficeSlot, StaffUser
 from models.enums import StaffRole
 from tests.factories import make_agency, make_citizen, make_office, make_procedure, make_slot
@@ -69,3 +72,13 @@ async def bearer(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def in_login_windows(
+    requests: Iterable[Awaitable[httpx.Response]],
+) -> tuple[int, list[httpx.Response]]:
+    """Send requests at once; also say how many 15-minute throttle windows the burst touched."""
+    first = utc_now().timestamp() // LOGIN_WINDOW.total_seconds()
+    answers = await asyncio.gather(*requests)
+    last = utc_now().timestamp() // LOGIN_WINDOW.total_seconds()
+    return int(last - first) + 1, list(answers)

@@ -7,12 +7,14 @@ import re
 from datetime import timedelta
 
 import httpx
+import pytest
 
+from domain.catalogue import has_text
 from domain.policy import local_text
 from models import Appointment, AuditLog, OutboxMessage
-from models.enums import AppointmentStatus
+from models.enums import AppointmentStatus, Channel, Language, OutboxStatus
 from tests.factories import make_slot
-from tests.staff_setup import PASSWORD, build_city
+from tests.staff_setup import PASSWORD, build_city, in_login_windows
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -83,6 +85,27 @@ async def test_wrong_password_shows_the_login_page_again(client):
     assert "Wrong username or password." in response.text
 
 
+async def test_parallel_wrong_passwords_in_the_console_stop_at_the_limit(client):
+    await build_city()
+    page = await client.get("/console/login?lang=en")
+    guesses = [
+        {"username": "tongdai1", "password": f"guess-{n:04d}", "csrf": csrf_of(page)}
+        for n in range(12)
+    ]
+    windows, answers = await in_login_windows(
+        client.post("/console/login", data=g) for g in guesses
+    )
+    statuses = [a.status_code for a in answers]
+    assert 5 <= statuses.count(401) <= 5 * windows, statuses
+    assert statuses.count(429) == 12 - statuses.count(401)
+    refused = await client.post(
+        "/console/login", data={"username": "tongdai1", "password": PASSWORD, "csrf": csrf_of(page)}
+    )
+    assert refused.status_code == 429
+    assert "Too many attempts. Please try again in" in refused.text
+    assert "mgov_console=" not in ";".join(refused.headers.get_list("set-cookie"))
+
+
 async def test_an_agent_finds_a_caller_reads_the_file_and_cancels_with_a_reason(client):
     city = await build_city()
     await sign_in(client)
@@ -106,6 +129,63 @@ async def test_an_agent_finds_a_caller_reads_the_file_and_cancels_with_a_reason(
     assert f'data-id="{city.appointment.id}"' not in after.text
     actions = [row.action for row in await AuditLog.all().order_by("id")]
     assert actions == ["citizen.find", "citizen.file", "appointment.cancel", "citizen.file"]
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        (
+            "reason_required",
+            "Please give a reason for this action.",
+        ),  # a text without parameters: itself
+        ("too_many_requests", "That could not be done"),  # needs {seconds}: not in the link
+        ("staff_forbidden", "That could not be done"),  # needs {action}
+        ("no_such_code", "That could not be done"),
+        ("{seconds}", "That could not be done"),
+    ],
+)
+async def test_any_error_code_in_the_link_shows_a_message_never_a_500(client, code, shown):
+    city = await build_city()
+    await sign_in(client)
+    page = await client.get(
+        f"/console/citizens/{city.citizen.id}", params={"error": code, "lang": "en"}
+    )
+    assert page.status_code == 200
+    assert shown in page.text
+    assert 'class="flash err"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["Language: Vietnamese", "App push · Delivered", "SMS · Failed"]),
+        ("vi", ["Ngôn ngữ: Tiếng Việt", "Thông báo trên ứng dụng · Đã đến máy", "SMS · Thất bại"]),
+    ],
+)
+async def test_the_citizen_page_names_channels_statuses_and_language_in_words(client, lang, words):
+    city = await build_city()
+    messages = await OutboxMessage.filter(citizen=city.citizen).order_by("id")
+    assert len(messages) >= 2
+    await OutboxMessage.filter(id=messages[0].id).update(
+        channel=Channel.PUSH, status=OutboxStatus.DELIVERED
+    )
+    await OutboxMessage.filter(id=messages[1].id).update(
+        channel=Channel.SMS, status=OutboxStatus.FAILED
+    )
+    await sign_in(client)
+    page = await client.get(f"/console/citizens/{city.citizen.id}", params={"lang": lang})
+    assert page.status_code == 200
+    for shown in words:
+        assert shown in page.text
+    for raw in ("push · delivered", "sms · failed", ": vi</span>"):
+        assert raw not in page.text
+
+
+def test_every_channel_status_and_language_has_its_words():
+    keys = [f"dashboard.channel_{c}" for c in Channel]
+    keys += [f"dashboard.outbox_{s}" for s in OutboxStatus]
+    keys += [f"console.language_{lang}" for lang in Language]
+    assert [key for key in keys if not has_text(key)] == []  # a new value would be a 500
 
 
 async def test_an_unknown_number_says_so_on_the_search_page(client):

@@ -9,11 +9,14 @@ from datetime import timedelta
 import jwt
 import pytest
 
+from domain.staff import authenticate_staff, create_staff_user
 from domain.staff_tokens import issue_staff_token
 from models import Appointment, AuditLog, Dossier, DossierEvent, OutboxMessage
-from models.enums import AppointmentStatus, DossierStatus
+from models.enums import AppointmentStatus, DossierStatus, StaffRole
+from tests.conftest import http_client
 from tests.factories import make_citizen, make_slot
-from tests.staff_setup import PASSWORD, bearer, build_city
+from tests.off_loop import calls_on_this_thread
+from tests.staff_setup import PASSWORD, bearer, build_city, in_login_windows
 
 SECRET = "test-secret-key-not-for-production-0123456789"  # what conftest's settings carry
 
@@ -61,6 +64,70 @@ async def test_wrong_passwords_are_throttled_per_username(client):
         "/v1/staff/auth/login", json={"username": "admin", "password": PASSWORD}
     )
     assert other.status_code == 200
+
+
+async def test_a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(client):
+    await build_city()
+    guesses = [{"username": "tongdai1", "password": f"guess-{n:04d}"} for n in range(19)]
+    guesses.append({"username": "tongdai1", "password": PASSWORD})  # the right one, last
+    windows, answers = await in_login_windows(
+        client.post("/v1/staff/auth/login", json=guess) for guess in guesses
+    )
+    checked = [a.status_code for a in answers if a.status_code in (200, 401)]
+    refused = [a for a in answers if a.status_code == 429]
+    # The limit, however they race (and a fixed window's edge gives each side its own).
+    assert 5 <= len(checked) <= 5 * windows, [a.status_code for a in answers]
+    assert len(refused) == 20 - len(checked)
+    assert all(int(a.headers["retry-after"]) > 0 for a in refused)
+
+
+async def test_one_address_gets_30_wrong_passwords_whatever_the_usernames(app, client):
+    await build_city()
+    guesses = [{"username": f"nobody{n}", "password": "not-the-password"} for n in range(34)]
+    windows, answers = await in_login_windows(
+        client.post("/v1/staff/auth/login", json=guess) for guess in guesses
+    )
+    statuses = sorted(a.status_code for a in answers)
+    if windows == 1:
+        assert statuses == [401] * 30 + [429] * 4
+    right = {"username": "tongdai1", "password": PASSWORD}
+    refused = await client.post("/v1/staff/auth/login", json=right)
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    async with http_client(app, "203.0.113.7") as elsewhere:
+        assert (await elsewhere.post("/v1/staff/auth/login", json=right)).status_code == 200
+
+
+async def test_a_right_password_is_not_counted_as_a_wrong_one(client):
+    await build_city()
+    right = {"username": "tongdai1", "password": PASSWORD}
+    for _ in range(8):
+        assert (await client.post("/v1/staff/auth/login", json=right)).status_code == 200
+    wrong = {"username": "tongdai1", "password": "not-the-password"}
+    for _ in range(5):
+        assert (await client.post("/v1/staff/auth/login", json=wrong)).status_code == 401
+    assert (await client.post("/v1/staff/auth/login", json=wrong)).status_code == 429
+
+
+async def test_passwords_are_checked_off_the_event_loop(client):
+    await build_city()
+    right = {"username": "tongdai1", "password": PASSWORD}
+    wrong = {"username": "tongdai1", "password": "not-the-password"}
+    unknown = {"username": "nobody", "password": "not-the-password"}  # checks the dummy hash
+    with calls_on_this_thread("argon2") as on_loop:
+        answers = [
+            await client.post("/v1/staff/auth/login", json=b) for b in (right, wrong, unknown)
+        ]
+    assert [a.status_code for a in answers] == [200, 401, 401]
+    assert on_loop == []  # argon2's ~100 ms ran in a worker thread: other requests went on
+
+
+async def test_a_new_account_is_hashed_off_the_event_loop(db):
+    with calls_on_this_thread("argon2") as on_loop:
+        user = await create_staff_user(
+            username="tongdai9", password=PASSWORD, full_name="Tổng đài 9", role=StaffRole.AGENT
+        )
+    assert on_loop == []
+    assert (await authenticate_staff(username="tongdai9", password=PASSWORD)).id == user.id
 
 
 async def test_a_bad_login_body_is_a_422_naming_the_field(client):

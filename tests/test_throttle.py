@@ -8,10 +8,10 @@ import pytest
 
 from domain.errors import TooManyRequests
 from domain.throttle import (
-    clear_attempts,
     consume_attempt,
-    ensure_not_throttled,
+    consume_attempts,
     purge_old_attempts,
+    refund_attempt,
 )
 from models import AttemptCounter
 
@@ -35,17 +35,25 @@ async def test_keys_are_counted_apart_and_stored_hashed(db):
     assert not any("849" in key for key in keys)
 
 
-async def test_ensure_refuses_without_counting(db):
-    key = "staff-login:tongdai1"
-    await ensure_not_throttled(key=key, limit=2, window=MINUTE)
+async def test_a_refunded_attempt_leaves_room_for_another(db):
+    key = "staff-login:user:tongdai1"
+    first = await consume_attempt(key=key, limit=2, window=MINUTE)
     await consume_attempt(key=key, limit=2, window=MINUTE)
-    await ensure_not_throttled(key=key, limit=2, window=MINUTE)
+    await refund_attempt(attempt=first)
     await consume_attempt(key=key, limit=2, window=MINUTE)
     with pytest.raises(TooManyRequests):
-        await ensure_not_throttled(key=key, limit=2, window=MINUTE)
-    assert (await AttemptCounter.get()).count == 2
-    await clear_attempts(key=key)
-    await ensure_not_throttled(key=key, limit=2, window=MINUTE)
+        await consume_attempt(key=key, limit=2, window=MINUTE)
+    assert (await AttemptCounter.get()).count == 3
+
+
+async def test_several_limits_count_all_or_none(db):
+    limits = [("staff-login:user:tongdai1", 5), ("staff-login:address:10.0.0.1", 1)]
+    await consume_attempts(limits=limits, window=MINUTE)
+    with pytest.raises(TooManyRequests):
+        await consume_attempts(limits=limits, window=MINUTE)
+    # The address refused the second try, so the username's count keeps only the first.
+    counts = sorted(await AttemptCounter.all().values_list("count", flat=True))
+    assert counts == [1, 2]
 
 
 async def test_concurrent_attempts_are_all_counted(db):

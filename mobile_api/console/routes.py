@@ -15,7 +15,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from domain.audit import StaffCaller
-from domain.catalogue import has_text, localised_name, text
+from domain.catalogue import has_text, localised_name, placeholders, text
 from domain.errors import DomainError
 from domain.offices import find_slots_for_booking, list_offices
 from domain.policy import current_policy, local_text, utc_now
@@ -102,6 +102,13 @@ def _error_text(request: Request, exc: DomainError) -> str:
     key = f"error.{exc.code}"
     language = console_language(request)
     return text(key, language, **exc.params) if has_text(key) else text("error.internal", language)
+
+
+def _text_from_link(key: str, language: str) -> str | None:
+    """The text a page's link names by key (`?done=`, `?error=`), when it needs no parameters:
+    the link carries only the key, and anyone can write it, so its parameters are not taken
+    from it either."""
+    return text(key, language) if has_text(key) and not placeholders(key) else None
 
 
 def _redirect(url: str, **query: str) -> RedirectResponse:
@@ -202,20 +209,26 @@ async def citizen_page(request: Request) -> Response:
     except DomainError as exc:
         context = {"error": _error_text(request, exc), "phone": ""}
         return _render(request, "search.html", context, caller=caller, status_code=exc.status)
-    error_code = request.query_params.get("error", "")
+    language = console_language(request)
     done = request.query_params.get("done", "")
+    error_code = request.query_params.get("error", "")
     context = {
         "file": file,
         "counters": counters,
         "office": office,
         "slots": slots,
         "day": day.isoformat(),
-        "done": text(f"console.done_{done}", console_language(request))
-        if has_text(f"console.done_{done}")
-        else None,
-        "error": text(f"error.{error_code}", console_language(request))
-        if error_code and has_text(f"error.{error_code}")
-        else None,
+        "done": _text_from_link(f"console.done_{done}", language) if done else None,
+        # Never a 500 for a link: an unknown code, or one whose text needs parameters the
+        # link does not carry (too_many_requests: {seconds}), reads as a plain refusal.
+        "error": (
+            (
+                _text_from_link(f"error.{error_code}", language)
+                or text("console.action_failed", language)
+            )
+            if error_code
+            else None
+        ),
     }
     return _render(request, "citizen.html", context, caller=caller)
 
