@@ -112,6 +112,18 @@ async def test_request_schemas_are_the_ones_that_validate(client):
     assert refused.status_code == 422
 
 
+async def test_every_422_is_documented_with_its_field_errors(client):
+    document = (await client.get("/openapi.json")).json()
+    ref = {"$ref": "#/components/schemas/ValidationProblem"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            content = operation["responses"]["422"]["content"]
+            assert content == {"application/problem+json": {"schema": ref}}, (method, path)
+    schema = document["components"]["schemas"]["ValidationProblem"]
+    assert "errors" in schema["required"] and schema["properties"]["errors"]["minItems"] == 1
+    assert "errors" not in document["components"]["schemas"]["Problem"]["properties"]
+
+
 async def test_the_docs_page_works_offline(client):
     page = await client.get("/docs")
     assert page.status_code == 200
