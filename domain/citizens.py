@@ -39,7 +39,7 @@ async def register_citizen(
 def _clean_cccd(cccd: str) -> str:
     digits = re.sub(r"[\s.-]", "", cccd)
     if not _CCCD.match(digits):
-        raise InvalidInput("invalid_cccd", "a CCCD number has 12 digits")
+        raise InvalidInput("invalid_cccd", "a CCCD number has 12 digits", field="cccd")
     return digits
 
 

@@ -29,7 +29,9 @@ async def find_receiving_office(*, agency: Agency | None, office_id: int | None)
     if agency is not None:
         query = query.filter(agency=agency)
     elif office_id is None:
-        raise InvalidInput("office_required", "name the office that receives the dossier")
+        raise InvalidInput(
+            "office_required", "name the office that receives the dossier", field="office_id"
+        )
     office = await query.order_by("id").first().prefetch_related("agency")
     if office is None:
         raise NotFound("office_not_found", "no such office")
@@ -44,7 +46,9 @@ def parse_status(value: str) -> DossierStatus:
     try:
         return DossierStatus(value.strip().lower())
     except ValueError:
-        raise InvalidInput("invalid_status", "not a dossier status", value=value) from None
+        raise InvalidInput(
+            "invalid_status", "not a dossier status", field="to_status", value=value
+        ) from None
 
 
 async def register_at_counter(

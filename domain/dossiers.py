@@ -162,7 +162,7 @@ async def move_dossier(
     """Move a dossier one step; an illegal move is refused and nothing changes."""
     note = note.strip()
     if to_status in REASON_REQUIRED and not note:
-        raise InvalidInput("reason_required", f"moving to {to_status} needs a reason")
+        raise InvalidInput("reason_required", f"moving to {to_status} needs a reason", field="note")
     at = at or utc_now()
     async with in_transaction():
         dossier = await Dossier.select_for_update().get_or_none(id=dossier_id)

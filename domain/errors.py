@@ -1,7 +1,9 @@
 """One error type for the domain. Doors render it: problem+json, a USSD END screen, an SMS reply.
 
 `code` is stable (it becomes the problem `type` and the catalogue key `error.<code>`), `params`
-fill the catalogue text, `detail` is an English fallback for logs and developers.
+fill the catalogue text, `detail` is an English fallback for logs and developers. `field` names
+the input that is wrong, in the raising function's words (a door that calls it something else
+renames it); a 422 problem lists it in `errors`.
 """
 
 from __future__ import annotations
@@ -13,12 +15,19 @@ class DomainError(Exception):
     status = 400
 
     def __init__(
-        self, code: str, detail: str = "", *, status: int | None = None, **params: Any
+        self,
+        code: str,
+        detail: str = "",
+        *,
+        status: int | None = None,
+        field: str | None = None,
+        **params: Any,
     ) -> None:
         super().__init__(detail or code)
         self.code = code
         self.detail = detail or code
-        self.params = params
+        self.field = field
+        self.params = params if field is None else {"field": field, **params}
         if status is not None:
             self.status = status
 

@@ -61,16 +61,16 @@ def normalise_phone(raw: str, *, mobile_only: bool = True) -> str:
     Citizens are reached by SMS, so by default a landline is refused as clearly as a typo.
     """
     if not raw or len(raw) > 32:
-        raise InvalidInput("invalid_phone", "phone number is empty or too long")
+        raise InvalidInput("invalid_phone", "phone number is empty or too long", field="phone")
     national = _map_legacy(_national_form(raw.strip()))
     try:
         parsed = phonenumbers.parse(national, "VN")
     except phonenumbers.NumberParseException:
-        raise InvalidInput("invalid_phone", "not a phone number") from None
+        raise InvalidInput("invalid_phone", "not a phone number", field="phone") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidInput("invalid_phone", "not a valid phone number")
+        raise InvalidInput("invalid_phone", "not a valid phone number", field="phone")
     if mobile_only and phonenumbers.number_type(parsed) not in _MOBILE_TYPES:
-        raise InvalidInput("phone_not_mobile", "not a mobile number")
+        raise InvalidInput("phone_not_mobile", "not a mobile number", field="phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

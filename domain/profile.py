@@ -10,12 +10,17 @@ from tortoise.transactions import in_transaction
 from domain.citizens import has_consent, record_consent
 from models import (
     Appointment,
+    AuditLog,
     Citizen,
     ConsentRecord,
     Device,
     Dossier,
     DossierEvent,
+    InboundMessage,
+    OtpCode,
     OutboxMessage,
+    RefreshToken,
+    UssdSession,
 )
 from models.enums import ConsentPurpose, Language
 
@@ -32,12 +37,20 @@ class Profile:
 
 @dataclass(frozen=True)
 class CitizenExport:
+    """Every row mgov keeps about one citizen: each model with a citizen key, and login codes
+    (kept by phone number). Doors render it without credentials: no token, code or hash."""
+
     profile: Profile
     dossiers: list[Dossier]
     events: list[DossierEvent]
     appointments: list[Appointment]
     devices: list[Device]
     messages: list[OutboxMessage]
+    inbound_sms: list[InboundMessage]
+    ussd_sessions: list[UssdSession]
+    logins: list[RefreshToken]
+    login_codes: list[OtpCode]
+    staff_access: list[AuditLog]
 
 
 async def load_profile(*, citizen: Citizen) -> Profile:
@@ -96,4 +109,11 @@ async def export_citizen_data(*, citizen: Citizen) -> CitizenExport:
         appointments=list(await Appointment.filter(citizen=citizen).order_by("id")),
         devices=list(await Device.filter(citizen=citizen).order_by("id")),
         messages=list(await OutboxMessage.filter(citizen=citizen).order_by("created_at", "id")),
+        inbound_sms=list(
+            await InboundMessage.filter(citizen=citizen).order_by("received_at", "created_at")
+        ),
+        ussd_sessions=list(await UssdSession.filter(citizen=citizen).order_by("id")),
+        logins=list(await RefreshToken.filter(citizen=citizen).order_by("id")),
+        login_codes=list(await OtpCode.filter(phone=citizen.phone).order_by("id")),
+        staff_access=list(await AuditLog.filter(citizen=citizen).order_by("id")),
     )

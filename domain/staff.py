@@ -47,12 +47,19 @@ async def create_staff_user(
 ) -> StaffUser:
     """Officers work for one agency, so an officer without one is refused."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("weak_password", "password too short", min_length=MIN_PASSWORD_LENGTH)
+        raise InvalidInput(
+            "weak_password",
+            "password too short",
+            field="password",
+            min_length=MIN_PASSWORD_LENGTH,
+        )
     if role == StaffRole.OFFICER and agency is None:
-        raise InvalidInput("agency_required", "an officer belongs to an agency")
+        raise InvalidInput("agency_required", "an officer belongs to an agency", field="agency")
     username = username.strip().lower()
     if not username:
-        raise InvalidInput("username_required", "a staff account needs a username")
+        raise InvalidInput(
+            "username_required", "a staff account needs a username", field="username"
+        )
     try:
         return await StaffUser.create(
             username=username,

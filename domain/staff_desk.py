@@ -49,7 +49,7 @@ class CitizenFile:
 def _required_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("reason_required", "acting for a citizen needs a reason")
+        raise InvalidInput("reason_required", "acting for a citizen needs a reason", field="reason")
     return reason
 
 
@@ -208,7 +208,9 @@ async def resend_notification(
     if original is None:
         raise NotFound("notification_not_found", "no such notification for this citizen")
     if not original.template.startswith(RESENDABLE_PREFIXES):
-        raise InvalidInput("notification_not_resendable", "this message cannot be resent")
+        raise InvalidInput(
+            "notification_not_resendable", "this message cannot be resent", field="message_id"
+        )
     async with in_transaction():
         message = await enqueue_message(
             citizen=citizen, template=original.template, params=dict(original.params)

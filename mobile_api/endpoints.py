@@ -11,7 +11,7 @@ status, or None for 204. Responses leave out null fields, except models that kee
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from domain.audit import StaffCaller
 from domain.catalogue import has_text, text
-from domain.errors import NotFound, Unauthorized
+from domain.errors import DomainError, NotFound, Unauthorized
 from mobile_api.access import CITIZEN, Access, Caller, check_role, identify
 from mobile_api.paging import MAX_ID
 from mobile_api.problems import problem, request_language
@@ -93,6 +93,9 @@ class Endpoint:
     # The problem `type` of a 422 from the models; the staff API and the webhook keep theirs.
     invalid: str = "validation_failed"
     no_store: bool = False
+    # A domain error's field under this operation's name for it, where the two differ
+    # (the domain's `phone` is the webhook's `citizen_phone`).
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 class BadInput(Exception):
@@ -198,6 +201,12 @@ def route(endpoint: Endpoint) -> Route:
             return _bad_input(request, endpoint, bad)
         check_role(caller, endpoint.auth)
         call = Call(request, body, query, path, caller)
-        return render(await endpoint.handler(call), endpoint)
+        try:
+            answer = await endpoint.handler(call)
+        except DomainError as error:
+            if error.field in endpoint.fields:
+                error.field = error.params["field"] = endpoint.fields[error.field]
+            raise
+        return render(answer, endpoint)
 
     return Route(endpoint.path, serve, methods=[endpoint.method], name=endpoint.handler.__name__)

@@ -46,5 +46,6 @@ endpoints = [
         errors=(409, 413, 503),
         also=(201,),
         invalid="invalid_body",
+        fields={"phone": "citizen_phone"},
     )
 ]

@@ -12,7 +12,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from mobile_api.access import PUBLIC, SIGNATURE_HEADER, SIGNED, TIMESTAMP_HEADER
 from mobile_api.endpoints import Endpoint
 from mobile_api.paging import MAX_ID
-from mobile_api.schemas.common import Problem
+from mobile_api.schemas.common import Problem, ValidationProblem
 
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
@@ -89,9 +89,12 @@ def _query_parameters(ref: dict[str, Any], schemas: dict[str, Any]) -> list[dict
 
 def _problem(status: int, endpoint: Endpoint) -> dict[str, Any]:
     description = _SIGNED_401 if endpoint.auth == SIGNED and status == 401 else None
+    model = ValidationProblem if status == 422 else Problem
     response: dict[str, Any] = {
         "description": description or _ERROR_TEXT.get(status, "Error"),
-        "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+        "content": {
+            "application/problem+json": {"schema": {"$ref": REF.format(model=model.__name__)}}
+        },
     }
     if status == 429:
         response["headers"] = {"Retry-After": {"schema": {"type": "string"}}}
@@ -157,7 +160,10 @@ def _operation(
 
 
 def build_openapi(endpoints: Sequence[Endpoint]) -> dict[str, Any]:
-    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(Problem, "serialization")]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (Problem, "serialization"),
+        (ValidationProblem, "serialization"),
+    ]
     for endpoint in endpoints:
         if endpoint.body is not None:
             models.append((endpoint.body, "validation"))

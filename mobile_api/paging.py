@@ -31,7 +31,7 @@ def decode_cursor(cursor: str | None, parse: Callable[..., T]) -> T | None:
             raise ValueError("NUL in a cursor")
         return parse(*values)
     except (binascii.Error, ValueError, TypeError, OverflowError):
-        raise InvalidInput("invalid_cursor", "not a cursor we made") from None
+        raise InvalidInput("invalid_cursor", "not a cursor we made", field="cursor") from None
 
 
 def row_id(value: str) -> int:

@@ -42,8 +42,11 @@ def problem(
     status: int,
     params: dict[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
-    **extra: Any,
+    field: str | None = None,
+    errors: list[dict[str, str]] | None = None,
 ) -> ProblemResponse:
+    """A 422 always lists what is wrong per field: the `errors` given, or else one entry for
+    `field` (the whole body when no field is named) carrying the problem's own code and text."""
     language = request_language(request)
     key = f"error.{code}"
     detail = (
@@ -56,8 +59,9 @@ def problem(
         "title": title,
         "status": status,
         "detail": detail,
-        **extra,
     }
+    if status == 422:
+        body["errors"] = errors or [{"field": field or "body", "code": code, "message": detail}]
     request_id = request.scope.get("state", {}).get("request_id")
     return ProblemResponse(
         body,
@@ -75,7 +79,14 @@ async def domain_error_handler(request: Request, exc: Exception) -> ProblemRespo
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     if exc.status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
-    return problem(request, code=exc.code, status=exc.status, params=exc.params, headers=headers)
+    return problem(
+        request,
+        code=exc.code,
+        status=exc.status,
+        params=exc.params,
+        headers=headers,
+        field=exc.field,
+    )
 
 
 async def http_error_handler(request: Request, exc: Exception) -> ProblemResponse:

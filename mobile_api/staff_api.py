@@ -287,6 +287,7 @@ endpoints = [
         auth=staff("dossier.move"),
         errors=(409,),
         invalid=STAFF_BODY,
+        fields={"note": "reason"},
     ),
     Endpoint(
         "GET",

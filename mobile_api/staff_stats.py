@@ -50,6 +50,7 @@ async def notification_stats(call: Call) -> OutboxHealthOut:
 
 
 TAG = "statistics"
+PERIOD_FIELDS = {"first_day": "from", "last_day": "to"}  # the period's days, as asked
 endpoints = [
     Endpoint(
         "GET",
@@ -62,6 +63,7 @@ endpoints = [
         query=DossierStatsQuery,
         response=DossierStatsOut,
         auth=staff("stats.read"),
+        fields=PERIOD_FIELDS,
     ),
     Endpoint(
         "GET",
@@ -73,5 +75,6 @@ endpoints = [
         query=PeriodQuery,
         response=OutboxHealthOut,
         auth=staff("stats.read"),
+        fields=PERIOD_FIELDS,
     ),
 ]

@@ -30,7 +30,14 @@ WHERE id IN (
 )
 RETURNING id, claim_token, citizen_id, phone, channel, template, language, body, priority,
     attempts, next_attempt_at,
-    (SELECT sms_opt_out FROM citizen WHERE citizen.id = outbox_message.citizen_id) AS opted_out
+    (SELECT sms_opt_out FROM citizen WHERE citizen.id = outbox_message.citizen_id) AS opted_out,
+    COALESCE((
+        SELECT granted FROM consent_record
+        WHERE consent_record.citizen_id = outbox_message.citizen_id
+          AND consent_record.purpose = 'push_alerts'
+        ORDER BY recorded_at DESC, consent_record.id DESC
+        LIMIT 1
+    ), TRUE) AS push_allowed
 """
 
 
@@ -49,6 +56,9 @@ class ClaimedMessage:
     priority: Priority
     attempts: int  # counting this claim
     opted_out: bool  # the citizen's SMS opt-out at claim time
+    # The citizen's push choice at claim time: the latest push_alerts consent, on when none
+    # (the rule of `domain.citizens.has_consent`, read here for the whole batch at once).
+    push_allowed: bool
 
 
 def _claim_statement(dialect: str) -> str:
@@ -83,6 +93,7 @@ async def claim_due_messages(
             priority=Priority(row["priority"]),
             attempts=row["attempts"],
             opted_out=bool(row["opted_out"]),
+            push_allowed=bool(row["push_allowed"]),
         )
         for row in rows
     ]

@@ -10,9 +10,10 @@ from typing import Any
 from tortoise.connection import get_connection
 
 from domain.catalogue import text
+from domain.citizens import has_consent
 from domain.policy import utc_now
 from models import Citizen, Device, OutboxMessage
-from models.enums import Channel, Language, Priority
+from models.enums import Channel, ConsentPurpose, Language, Priority
 
 OUTBOX_CHANNEL = "mgov_outbox"
 
@@ -31,14 +32,15 @@ async def enqueue_message(
 ) -> OutboxMessage | None:
     """Queue one message for a citizen; with a dedupe key, a second call for the same event is a
     no-op (returns None), however often a scheduler or a retried request runs. Without a
-    channel, a citizen with a registered phone app gets push (the worker falls back to SMS).
-    A number not yet a citizen's (a first login code) is given as `phone` and `language`."""
+    channel, `choose_channel` picks it. A number not yet a citizen's (a first login code) is
+    given as `phone` and `language`."""
     if citizen is not None:
         phone, language = citizen.phone, citizen.language
     elif phone is None or language is None or channel is None:
         raise ValueError("a message without a citizen needs a phone, a language and a channel")
     if channel is None:
-        channel = Channel.PUSH if await Device.exists(citizen=citizen) else Channel.SMS
+        assert citizen is not None
+        channel = await choose_channel(citizen=citizen, priority=priority)
     message = OutboxMessage(
         id=uuid.uuid4(),
         citizen=citizen,
@@ -63,6 +65,17 @@ async def enqueue_message(
         return None
     await _wake_workers()
     return stored
+
+
+async def choose_channel(*, citizen: Citizen, priority: Priority) -> Channel:
+    """Push only for a non-urgent message to a citizen with the app who has not turned push off;
+    anything else is an SMS, which the worker holds back from an opted-out citizen unless urgent
+    (the message stays in the app inbox either way)."""
+    if priority == Priority.URGENT or not await Device.exists(citizen=citizen):
+        return Channel.SMS
+    if not await has_consent(citizen=citizen, purpose=ConsentPurpose.PUSH_ALERTS):
+        return Channel.SMS
+    return Channel.PUSH
 
 
 async def _wake_workers() -> None:

@@ -194,9 +194,9 @@ class OutboxWorker:
 
     async def _try_push(self, message: ClaimedMessage) -> Outcome | None:
         """Push to the citizen's devices, newest first. An outcome when settled (sent, or a
-        retry booked); None sends it by SMS instead: no push service, no live device, a
-        permanent refusal, or retries used up."""
-        if self.push_provider is None or message.citizen_id is None:
+        retry booked); None sends it by SMS instead: push turned off since it was queued, no
+        push service, no live device, a permanent refusal, or retries used up."""
+        if self.push_provider is None or message.citizen_id is None or not message.push_allowed:
             return None
         devices = await Device.filter(citizen_id=message.citizen_id).order_by("-last_seen_at")
         title = text("push.title", message.language)

@@ -37,6 +37,14 @@ async def signed_in(client: httpx.AsyncClient, phone: str = "0901234567") -> dic
     return bearer(await sign_in(client, phone))
 
 
+def field_errors(response: httpx.Response) -> list[tuple[str, str]]:
+    """A 422's `errors` as (field, code) pairs, each entry checked to carry its text too."""
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert errors and all(isinstance(e["message"], str) and e["message"] for e in errors)
+    return [(e["field"], e["code"]) for e in errors]
+
+
 def assert_problem(response: httpx.Response, *, status: int, code: str) -> dict[str, object]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM_JSON

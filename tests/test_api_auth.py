@@ -17,7 +17,7 @@ from models import Citizen, OtpCode, OutboxMessage, RefreshToken
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.providers.log import LogProvider
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
-from tests.app_login import assert_problem, bearer, sent_code, sign_in
+from tests.app_login import assert_problem, bearer, field_errors, sent_code, sign_in
 from tests.conftest import make_settings
 
 PHONE = "0901234567"
@@ -128,7 +128,21 @@ async def test_sends_are_throttled_per_client_address(client):
 
 async def test_bad_phone_and_bad_code_are_422_with_field_errors(client):
     bad_phone = await ask_code(client, "12")
-    assert_problem(bad_phone, status=422, code="invalid_phone")
+    body = assert_problem(bad_phone, status=422, code="invalid_phone")
+    assert body["errors"] == [
+        {"field": "phone", "code": "invalid_phone", "message": body["detail"]}
+    ]
+    landline = await ask_code(client, "02838123456", headers={"Accept-Language": "en"})
+    assert_problem(landline, status=422, code="phone_not_mobile")
+    assert landline.json()["errors"] == [
+        {
+            "field": "phone",
+            "code": "phone_not_mobile",
+            "message": "Please use a mobile phone number.",
+        }
+    ]
+    bad_token_phone = await client.post("/v1/auth/token", json={"phone": "12", "code": "123456"})
+    assert field_errors(bad_token_phone) == [("phone", "invalid_phone")]
     bad = await client.post("/v1/auth/token", json={"phone": PHONE, "code": "12ab"})
     body = assert_problem(bad, status=422, code="validation_failed")
     assert [e["field"] for e in body["errors"]] == ["code"]  # type: ignore[index]

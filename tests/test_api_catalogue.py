@@ -7,7 +7,7 @@ from datetime import timedelta
 from domain.policy import current_policy
 from domain.text import search_key
 from models import Procedure
-from tests.app_login import assert_problem
+from tests.app_login import assert_problem, field_errors
 from tests.factories import make_agency, make_office, make_slot
 
 BIRTH = ("1.001193", "Đăng ký khai sinh", "Birth registration")
@@ -54,6 +54,7 @@ async def test_procedures_page_with_a_cursor(client):
     assert "next_cursor" not in second
     bad = await client.get("/v1/procedures", params={"cursor": "!!not-ours"})
     assert_problem(bad, status=422, code="invalid_cursor")
+    assert field_errors(bad) == [("cursor", "invalid_cursor")]
 
 
 async def test_one_procedure_in_the_callers_language(client):

@@ -9,7 +9,7 @@ from mobile_api.paging import encode_cursor
 from models import Citizen, Device, OutboxMessage
 from models.enums import OutboxStatus
 from notifications.outbox import enqueue_message
-from tests.app_login import assert_problem, signed_in
+from tests.app_login import assert_problem, field_errors, signed_in
 
 
 async def test_register_and_remove_a_device(client):
@@ -98,3 +98,4 @@ async def test_marking_read_and_404_for_another_citizens_message(client):
     for cursor in forged:
         bad = await client.get("/v1/notifications", params={"cursor": cursor}, headers=headers)
         assert_problem(bad, status=422, code="invalid_cursor")
+        assert field_errors(bad) == [("cursor", "invalid_cursor")]

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from domain.citizens import set_citizen_cccd
 from domain.dossiers import SYSTEM, receive_dossier
-from models import Citizen, ConsentRecord
-from tests.app_login import assert_problem, signed_in
+from models import Citizen, ConsentRecord, OtpCode, RefreshToken, StaffUser
+from models.enums import StaffRole
+from tests.app_login import assert_problem, bearer, sign_in, signed_in
 from tests.factories import make_agency, make_office, make_procedure
+from tests.staff_setup import PASSWORD_HASH
+from tests.staff_setup import bearer as staff_bearer
+from tests.ussd_phone import Phone
 
 E164 = "+84901234567"
 
@@ -87,3 +91,58 @@ async def test_export_holds_everything_about_me_and_nothing_about_others(client)
     assert templates == ["dossier_received", "otp"]
     assert all("******" in m["body"] for m in body["messages"] if m["template"] == "otp")
     assert body["me"]["consents"][0]["purpose"] == "personal_data"
+
+
+async def test_export_holds_my_texts_ussd_sessions_logins_and_staff_reads_but_no_secret(client):
+    tokens = await sign_in(client)
+    headers = bearer(tokens)
+    refreshed = await client.post(
+        "/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    rotated = refreshed.json()
+    logout = await client.post("/v1/auth/logout", json={"refresh_token": rotated["refresh_token"]})
+    assert logout.status_code == 204, logout.text
+    texted = await client.post(
+        "/channels/sms/generic/inbound", json={"id": "in-1", "from": E164, "text": "TG"}
+    )
+    assert texted.status_code == 200
+    assert (await Phone(client, "generic", E164).dial()).startswith("CON ")
+    device = {"platform": "android", "token": "device-token-0123"}
+    assert (await client.post("/v1/devices", headers=headers, json=device)).status_code == 201
+    await StaffUser.create(
+        username="tongdai1", password_hash=PASSWORD_HASH, full_name="Tổng đài", role=StaffRole.AGENT
+    )
+    found = await client.post(
+        "/v1/staff/citizens/search",
+        json={"phone": "0901234567", "reason": "caller asked for their dossier"},
+        headers=await staff_bearer(client, "tongdai1"),
+    )
+    assert found.status_code == 200, found.text
+
+    response = await client.get("/v1/me/export", headers=headers)
+    assert response.status_code == 200
+    body = response.json()
+    [inbound] = body["inbound_sms"]
+    assert (inbound["gateway"], inbound["text"]) == ("generic", "TG")
+    assert inbound["reply_id"] in {m["id"] for m in body["messages"]}
+    [session] = body["ussd_sessions"]
+    assert session["language"] == "vi" and "1 Tra cuu ho so" in session["last_reply"]
+    assert session["ended"] is False and "started_at" in session and "expires_at" in session
+    first, second = body["logins"]
+    assert (first["login"], second["login"]) == (1, 1)  # one login, its token rotated once
+    assert "rotated_at" in first and "revoked_at" in second  # logout revoked the login
+    [code] = body["login_codes"]
+    assert code["attempts"] == 1 and "used_at" in code
+    [access] = body["staff_access"]
+    assert (access["role"], access["action"], access["reason"]) == (
+        "agent",
+        "citizen.find",
+        "caller asked for their dossier",
+    )
+    dumped = response.text
+    secrets = [tokens["access_token"], tokens["refresh_token"], rotated["refresh_token"]]
+    secrets += [t.token_hash for t in await RefreshToken.all()]
+    secrets += [c.code_hash for c in await OtpCode.all()]
+    secrets += ["device-token-0123", "tongdai1"]
+    assert not [secret for secret in secrets if secret in dumped]

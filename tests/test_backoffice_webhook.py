@@ -19,6 +19,7 @@ from mgov.settings import Settings
 from mobile_api.app import create_app
 from models import Dossier, DossierEvent, IntegrationEvent, OutboxMessage
 from models.enums import ActorKind, DossierStatus
+from tests.app_login import field_errors
 from tests.conftest import empty_all_tables
 from tests.staff_setup import build_city
 
@@ -104,6 +105,21 @@ async def test_a_signed_receipt_creates_the_dossier_and_the_citizen(hook_client)
     assert stored.dossier_code == code
 
 
+async def test_a_receipt_for_a_number_that_cannot_get_sms_names_citizen_phone(hook_client):
+    await build_city()
+    payload = {
+        "type": "dossier.received",
+        "event_id": "portal-2026-000124",
+        "citizen_phone": "028 3812 3456",  # an HCMC landline
+        "procedure_code": "2.000488",
+        "agency_code": "H29.12",
+    }
+    refused = await hook_client.post(HOOK, **signed(payload))
+    assert problem_type(refused) == "phone_not_mobile"
+    assert field_errors(refused) == [("citizen_phone", "phone_not_mobile")]
+    assert not await IntegrationEvent.exists()
+
+
 async def test_a_replayed_event_is_refused_and_changes_nothing(hook_client):
     city = await build_city()
     first = await hook_client.post(HOOK, **signed(moved(city)))
@@ -163,6 +179,7 @@ async def test_a_refused_change_is_not_remembered_so_a_fixed_retry_works(hook_cl
     assert not await IntegrationEvent.exists()
     missing_reason = await hook_client.post(HOOK, **signed(moved(city, to_status="rejected")))
     assert problem_type(missing_reason) == "reason_required"
+    assert field_errors(missing_reason) == [("note", "reason_required")]
     fixed = await hook_client.post(HOOK, **signed(moved(city, to_status="in_progress")))
     assert fixed.status_code == 200
 

@@ -13,6 +13,7 @@ from domain.staff import authenticate_staff, create_staff_user
 from domain.staff_tokens import issue_staff_token
 from models import Appointment, AuditLog, Dossier, DossierEvent, OutboxMessage
 from models.enums import AppointmentStatus, DossierStatus, StaffRole
+from tests.app_login import field_errors
 from tests.conftest import http_client
 from tests.factories import make_citizen, make_slot
 from tests.off_loop import calls_on_this_thread
@@ -253,6 +254,7 @@ async def test_booking_and_cancelling_on_behalf_need_a_reason_and_are_audited(cl
     )
     assert no_reason.status_code == 422
     assert problem_type(no_reason) == "reason_required"
+    assert field_errors(no_reason) == [("reason", "reason_required")]
     assert await Appointment.filter(slot=other_slot).count() == 0
 
     booked = await client.post(
@@ -377,6 +379,7 @@ async def test_an_officer_moves_own_agencys_dossier_with_a_reason_where_required
     no_reason = await client.post(url, json={"to_status": "needs_supplement"}, headers=headers)
     assert no_reason.status_code == 422
     assert problem_type(no_reason) == "reason_required"
+    assert field_errors(no_reason) == [("reason", "reason_required")]  # the domain's `note`
     moved = await client.post(
         url,
         json={"to_status": "needs_supplement", "reason": "Thiếu bản sao CCCD"},
@@ -397,6 +400,7 @@ async def test_an_officer_moves_own_agencys_dossier_with_a_reason_where_required
     assert illegal.status_code == 409
     unknown = await client.post(url, json={"to_status": "lost"}, headers=headers)
     assert problem_type(unknown) == "invalid_status"
+    assert field_errors(unknown) == [("to_status", "invalid_status")]
 
 
 async def test_the_audit_trail_is_for_admins_and_cannot_be_changed(client):

@@ -7,6 +7,7 @@ import httpx
 
 from models import Agency, OutboxMessage, StaffUser
 from models.enums import OutboxStatus, StaffRole
+from tests.app_login import field_errors
 from tests.staff_setup import PASSWORD_HASH, bearer
 from tests.test_console import sign_in
 from tests.test_stats_dossiers import build_november
@@ -92,19 +93,27 @@ async def test_bad_periods_are_clear_422s(client):
     bad = await _stats(client, "giamsat", **{"from": "2026-13-01"})
     assert bad.status_code == 422 and bad.json()["type"].endswith("/invalid_date")
     assert "from" in bad.json()["detail"]
+    assert field_errors(bad) == [("from", "invalid_date")]
     reversed_ = await _stats(client, "giamsat", **{"from": "2026-11-30", "to": "2026-11-01"})
     assert reversed_.status_code == 422 and reversed_.json()["type"].endswith("/period_reversed")
+    assert field_errors(reversed_) == [("to", "period_reversed")]
     long = await _stats(client, "giamsat", **{"from": "2025-01-01", "to": "2026-11-30"})
     assert long.status_code == 422 and long.json()["type"].endswith("/period_too_long")
-    for extreme in ({"from": "0001-01-01", "to": "0001-01-05"}, {"from": "9999-12-01"}):
+    assert field_errors(long) == [("to", "period_too_long")]
+    for extreme, field in (
+        ({"from": "0001-01-01", "to": "2026-01-05"}, "from"),
+        ({"from": "2026-01-01", "to": "9999-01-05"}, "to"),
+        ({"from": "9999-12-01"}, "from"),
+    ):
         far = await _stats(client, "giamsat", **extreme)
         assert far.status_code == 422 and far.json()["type"].endswith("/period_out_of_range")
+        assert field_errors(far) == [(field, "period_out_of_range")], extreme
     far = await client.get(
         "/v1/staff/stats/notifications",
         params={"to": "9999-12-31"},
         headers=await bearer(client, "giamsat"),
     )
-    assert far.status_code == 422
+    assert field_errors(far) == [("to", "period_out_of_range")]
 
 
 async def test_notification_health_for_a_supervisor(client):

@@ -173,6 +173,10 @@ async def test_domain_error_renders_its_status_and_catalogue_text(
     body_en = assert_problem(en, status=422, code="invalid_phone")
     assert body_vi["detail"] == catalogue("vi", "error.invalid_phone")
     assert body_en["detail"] == catalogue("en", "error.invalid_phone")
+    # A 422 names a field even when the error was raised without one: the whole body.
+    assert body_en["errors"] == [
+        {"field": "body", "code": "invalid_phone", "message": body_en["detail"]}
+    ]
 
 
 async def test_domain_error_params_fill_the_catalogue_text(

@@ -51,5 +51,7 @@ def keypad_text(raw: str) -> str:
 def session_key(raw: str) -> str:
     """The gateway's session id as we store it; a malformed one is refused, not stored."""
     if not raw or len(raw) > 100 or not raw.isprintable():
-        raise InvalidInput("ussd_bad_request", "sessionId is missing or malformed")
+        raise InvalidInput(
+            "ussd_bad_request", "sessionId is missing or malformed", field="sessionId"
+        )
     return raw

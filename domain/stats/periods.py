@@ -14,11 +14,17 @@ MAX_PERIOD_DAYS = 366
 YEARS = range(2000, 2101)
 
 
-def _check_years(*years: int) -> None:
-    if any(year not in YEARS for year in years):
-        raise InvalidInput(
-            "period_out_of_range", "a period lies in 2000-2100", first=YEARS[0], last=YEARS[-1]
-        )
+def _check_years(**years: int) -> None:
+    """Each year given by name lies in YEARS; the first that does not is the field refused."""
+    for name, year in years.items():
+        if year not in YEARS:
+            raise InvalidInput(
+                "period_out_of_range",
+                "a period lies in 2000-2100",
+                field=name,
+                first=YEARS[0],
+                last=YEARS[-1],
+            )
 
 
 @dataclass(frozen=True)
@@ -37,11 +43,17 @@ def _local_midnight(day: date) -> datetime:
 
 def make_period(*, first_day: date, last_day: date) -> Period:
     """From the first to the last local day, both included: how people name a period."""
-    _check_years(first_day.year, last_day.year)
+    # The end first: a period asked by its end alone starts in the same year.
+    _check_years(last_day=last_day.year, first_day=first_day.year)
     if last_day < first_day:
-        raise InvalidInput("period_reversed", "the period ends before it starts")
+        raise InvalidInput("period_reversed", "the period ends before it starts", field="last_day")
     if (last_day - first_day).days >= MAX_PERIOD_DAYS:
-        raise InvalidInput("period_too_long", "a period spans at most a year", days=MAX_PERIOD_DAYS)
+        raise InvalidInput(
+            "period_too_long",
+            "a period spans at most a year",
+            field="last_day",
+            days=MAX_PERIOD_DAYS,
+        )
     return Period(
         start=_local_midnight(first_day),
         end=_local_midnight(last_day + timedelta(days=1)),
@@ -52,7 +64,7 @@ def make_period(*, first_day: date, last_day: date) -> Period:
 
 def month_period(*, year: int, month: int) -> Period:
     """A calendar month, the period leaders compare."""
-    _check_years(year)
+    _check_years(first_day=year)
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
     return make_period(first_day=first, last_day=following - timedelta(days=1))

@@ -12,19 +12,25 @@ class Strict(BaseModel):
 
 
 class FieldError(BaseModel):
-    field: str
+    field: str = Field(description="The body field, query or path parameter (`body`: the whole)")
     code: str
     message: str
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details; `errors` lists what is wrong with each field on a 422."""
+    """RFC 9457 problem details."""
 
     type: str
     title: str
     status: int
     detail: str
-    errors: list[FieldError] | None = None
+
+
+class ValidationProblem(Problem):
+    """A 422: `errors` lists what is wrong with each field, whether the request's shape or a
+    rule of the service refused it."""
+
+    errors: list[FieldError] = Field(min_length=1)
 
 
 class PageQuery(BaseModel):

@@ -87,6 +87,9 @@ class ExportedDossier(BaseModel):
     received_at: datetime
     due_at: datetime
     finished_at: datetime | None = None
+    promised_at: datetime | None = Field(
+        default=None, description="The new date an overdue dossier's apology promised"
+    )
     status_note: str
 
 
@@ -112,10 +115,66 @@ class ExportedMessage(BaseModel):
     status: str
     created_at: datetime
     sent_at: datetime | None = None
+    delivered_at: datetime | None = None
+    read_at: datetime | None = None
+
+
+class ExportedInboundSms(BaseModel):
+    """A text the citizen sent us, and the message that answered it (in `messages`)."""
+
+    gateway: str
+    text: str
+    received_at: datetime
+    reply_id: UUID | None = None
+
+
+class ExportedUssdSession(BaseModel):
+    """A feature-phone session: where the caller was in the menus and what was last said."""
+
+    started_at: datetime
+    expires_at: datetime
+    language: str
+    screen: str
+    state: dict[str, Any]
+    hops: int
+    last_text: str
+    last_reply: str
+    ended: bool
+
+
+class ExportedLogin(BaseModel):
+    """One refresh token of an app login (the token itself is never kept, only its hash, and
+    neither is exported); each refresh rotates it, so a login is a chain of them."""
+
+    login: int = Field(description="Which login the token belongs to: 1 for the first")
+    issued_at: datetime
+    expires_at: datetime
+    rotated_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class ExportedLoginCode(BaseModel):
+    """A login code sent to the citizen's number (the code is kept only as a hash)."""
+
+    sent_at: datetime
+    expires_at: datetime
+    attempts: int
+    used_at: datetime | None = None
+
+
+class ExportedStaffAccess(BaseModel):
+    """A staff read or change of the citizen's data, from the audit trail."""
+
+    at: datetime
+    role: str
+    action: str
+    subject: str
+    reason: str
 
 
 class Export(BaseModel):
-    """Everything held about the citizen (device tokens are withheld: they are credentials)."""
+    """Everything held about the citizen. Credentials are withheld: device tokens, and the
+    hashes of refresh tokens, login codes and the CCCD number."""
 
     me: Me
     dossiers: list[ExportedDossier]
@@ -123,10 +182,16 @@ class Export(BaseModel):
     appointments: list[ExportedAppointment]
     devices: list[ExportedDevice]
     messages: list[ExportedMessage]
+    inbound_sms: list[ExportedInboundSms]
+    ussd_sessions: list[ExportedUssdSession]
+    logins: list[ExportedLogin]
+    login_codes: list[ExportedLoginCode]
+    staff_access: list[ExportedStaffAccess]
 
     @classmethod
     def of(cls, data: CitizenExport) -> Export:
         codes = {d.id: d.code for d in data.dossiers}
+        logins: dict[str, int] = {}
         return cls(
             me=Me.of(data.profile),
             dossiers=[
@@ -137,6 +202,7 @@ class Export(BaseModel):
                     received_at=d.received_at,
                     due_at=d.due_at,
                     finished_at=d.finished_at,
+                    promised_at=d.promised_at,
                     status_note=d.status_note,
                 )
                 for d in data.dossiers
@@ -148,6 +214,32 @@ class Export(BaseModel):
             appointments=[_of(a, ExportedAppointment) for a in data.appointments],
             devices=[_of(d, ExportedDevice) for d in data.devices],
             messages=[_of(m, ExportedMessage) for m in data.messages],
+            inbound_sms=[
+                ExportedInboundSms(
+                    gateway=m.gateway, text=m.text, received_at=m.received_at, reply_id=m.reply_id
+                )
+                for m in data.inbound_sms
+            ],
+            ussd_sessions=[
+                ExportedUssdSession(started_at=s.created_at, **_fields(s, ExportedUssdSession))
+                for s in data.ussd_sessions
+            ],
+            logins=[
+                ExportedLogin(
+                    login=logins.setdefault(t.family_id, len(logins) + 1),
+                    issued_at=t.created_at,
+                    **_fields(t, ExportedLogin),
+                )
+                for t in data.logins
+            ],
+            login_codes=[
+                ExportedLoginCode(sent_at=c.created_at, **_fields(c, ExportedLoginCode))
+                for c in data.login_codes
+            ],
+            staff_access=[
+                ExportedStaffAccess(at=a.created_at, **_fields(a, ExportedStaffAccess))
+                for a in data.staff_access
+            ],
         )
 
 

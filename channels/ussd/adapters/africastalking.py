@@ -19,11 +19,12 @@ async def parse(request: Request) -> UssdRequest:
     except UnicodeDecodeError:
         raise InvalidInput("ussd_bad_request", "the body is not UTF-8") from None
     fields = {name: form.get(name, "") for name in ("sessionId", "phoneNumber", "text")}
-    if not fields["sessionId"] or not fields["phoneNumber"]:
-        raise InvalidInput("ussd_bad_request", "sessionId and phoneNumber are required")
+    for name in ("sessionId", "phoneNumber"):
+        if not fields[name]:
+            raise InvalidInput("ussd_bad_request", f"{name} is required", field=name)
     text = keypad_text(fields["text"])
     if len(text) > INPUT_LIMIT:
-        raise InvalidInput("ussd_bad_request", "text is too long")
+        raise InvalidInput("ussd_bad_request", "text is too long", field="text")
     return UssdRequest(
         session_id=session_key(fields["sessionId"]),
         phone=fields["phoneNumber"],

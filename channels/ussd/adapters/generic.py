@@ -18,12 +18,15 @@ async def parse(request: Request) -> UssdRequest:
         body = json.loads(await request.body())
     except ValueError:
         raise InvalidInput("ussd_bad_request", "the body is not JSON") from None
-    if not isinstance(body, dict) or not body.get("sessionId") or not body.get("msisdn"):
-        raise InvalidInput("ussd_bad_request", "sessionId and msisdn are required")
+    if not isinstance(body, dict):
+        raise InvalidInput("ussd_bad_request", "the body is not a JSON object")
+    for name in ("sessionId", "msisdn"):
+        if not body.get(name):
+            raise InvalidInput("ussd_bad_request", f"{name} is required", field=name)
     new_session = body.get("newSession") is True
     given = keypad_text(str(body.get("input") or ""))
     if len(given) > INPUT_LIMIT:
-        raise InvalidInput("ussd_bad_request", "input is too long")
+        raise InvalidInput("ussd_bad_request", "input is too long", field="input")
     hop_id = body.get("hopId")
     return UssdRequest(
         session_id=session_key(str(body["sessionId"])),
