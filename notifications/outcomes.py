@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,6 +129,20 @@ async def record_outcomes(outcomes: Sequence[Outcome]) -> int:
     return written
 
 
+def summarise_outcomes(outcomes: Sequence[Outcome]) -> str:
+    """One line for a flush, e.g. `sent 97 (http 97), queued 2, failed 1`: the operator's
+    trail of what went out, by status and by the provider that took each message."""
+    by_status: dict[str, Counter[str]] = {}
+    for outcome in outcomes:
+        providers = by_status.setdefault(outcome.status.value, Counter())
+        providers[outcome.provider or ""] += 1
+    parts = []
+    for status, providers in by_status.items():
+        named = ", ".join(f"{name} {n}" for name, n in providers.most_common() if name)
+        parts.append(f"{status} {providers.total()}" + (f" ({named})" if named else ""))
+    return ", ".join(parts)
+
+
 class OutcomeWriter:
     """Collects outcomes as sends finish and writes them together: when `flush_size` are
     waiting, every `interval` seconds while `run_flusher` runs, and when asked."""
@@ -152,6 +167,8 @@ class OutcomeWriter:
             if not outcomes:
                 return
             written = await record_outcomes(outcomes)
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("recorded %d outcomes: %s", len(outcomes), summarise_outcomes(outcomes))
         if written < len(outcomes):
             logger.warning(
                 "%d outcomes not written: their claims had expired and the rows were claimed again",

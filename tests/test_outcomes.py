@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import deque
 from datetime import timedelta
+
+import aiohttp
+import pytest
 
 from domain.policy import utc_now
 from models import OutboxMessage
 from models.enums import Channel, OutboxStatus
 from notifications.claim import claim_due_messages
 from notifications.outcomes import Outcome, OutcomeWriter, record_outcomes
+from notifications.providers.base import OutgoingMessage, SendFailure
+from notifications.providers.http_sms import HttpSmsProvider
 from tests.factories import queue_result_ready_sms
+from tests.fake_gateway import FakeSmsGateway, Reply
 
 LEASE = timedelta(minutes=2)
 
@@ -125,3 +133,48 @@ async def test_the_writer_flushes_when_full_and_at_the_end(db):
     await flusher
     assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 3
     assert await OutboxMessage.filter(status=OutboxStatus.SENDING).count() == len(messages) - 3
+
+
+async def test_each_flush_leaves_one_log_line_of_what_it_recorded(db, caplog):
+    await queue_result_ready_sms(4)
+    claimed = await claim_due_messages(limit=10, lease=LEASE)
+    given = [
+        (OutboxStatus.SENT, "http"),
+        (OutboxStatus.SENT, "africastalking"),
+        (OutboxStatus.SENT, "http"),
+        (OutboxStatus.FAILED, None),
+    ]
+    writer = OutcomeWriter()
+    for message, (status, provider) in zip(claimed, given, strict=True):
+        writer.add(
+            Outcome(
+                id=message.id,
+                claim_token=message.claim_token,
+                status=status,
+                channel=Channel.SMS,
+                provider=provider,
+            )
+        )
+    with caplog.at_level(logging.INFO, logger="mgov.worker"):
+        await writer.flush()
+        await writer.flush()  # nothing waits: no line
+    lines = [r.getMessage() for r in caplog.records if r.name == "mgov.worker"]
+    assert lines == ["recorded 4 outcomes: sent 3 (http 2, africastalking 1), failed 1"]
+
+
+async def test_a_send_logs_at_debug_and_a_failed_one_at_info(caplog):
+    # A line per send only at DEBUG: at INFO the flush line above is the trail of sends.
+    fake = FakeSmsGateway(script=deque([Reply(), Reply(status=503)]))
+    url = await fake.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            provider = HttpSmsProvider(session=http, url=url)
+            message = OutgoingMessage(id="m-1", phone="+84901234567", body="Xin chao")
+            with caplog.at_level(logging.DEBUG, logger="mgov.providers"):
+                await provider.send(message)
+                with pytest.raises(SendFailure):
+                    await provider.send(message)
+    finally:
+        await fake.close()
+    levels = [(r.levelno, r.getMessage().split()[0]) for r in caplog.records]
+    assert levels == [(logging.DEBUG, "sent"), (logging.INFO, "failed")]

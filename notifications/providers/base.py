@@ -79,7 +79,8 @@ class Provider(ABC):
             reason = f"{type(exc).__name__}: {exc}"[:300] if str(exc) else type(exc).__name__
             self._log("failed", message, started, reason, True)
             raise SendFailure(reason, retryable=True) from exc
-        self._log("sent", message, started, accepted.provider_message_id or "", None)
+        if logger.isEnabledFor(logging.DEBUG):
+            self._log("sent", message, started, accepted.provider_message_id or "", None)
         return accepted
 
     def _log(
@@ -91,7 +92,12 @@ class Provider(ABC):
         retryable: bool | None,
     ) -> None:
         elapsed_ms = (time.perf_counter() - started) * 1000
-        logger.info(
+        # Failures at INFO, each; a send that went through at DEBUG. At thousands of messages a
+        # second a line per send was a sixth of the worker's CPU and as many lines a second in
+        # the logs, while the outbox row already keeps its provider, provider id and sent time
+        # and the worker logs what each outcome flush wrote (notifications/outcomes.py).
+        logger.log(
+            logging.DEBUG if retryable is None else logging.INFO,
             "%s %s via %s in %.0f ms %s",
             outcome,
             message.id,
