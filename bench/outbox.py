@@ -238,6 +238,16 @@ async def post_bare(
     return await timed(asyncio.gather(*(lane() for _ in range(concurrency))))
 
 
+async def warm_up(http: aiohttp.ClientSession, url: str, setting: Setting, count: int) -> None:
+    """Both sides once through a few messages, untimed: a worker process runs for days, so
+    what is measured is its steady state, not its first connections and prepared statements;
+    and the bare client, timed second, would otherwise find the connections the worker opened."""
+    bodies = await queue_messages(count)
+    await drain_with_workers(http, url, setting, 1)
+    await post_bare(http, url, bodies, setting.concurrency)
+    await gateway_stats(http, url, reset=True)
+
+
 async def gateway_stats(http: aiohttp.ClientSession, url: str, *, reset: bool) -> dict[str, int]:
     async with http.get(f"{url}/stats") as response:
         stats: dict[str, int] = await response.json()
@@ -270,6 +280,8 @@ async def bench_setting(
     settings: Settings, url: str, setting: Setting, args: argparse.Namespace
 ) -> dict[str, Any]:
     async with open_database(settings), aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http:
+        if args.warmup:
+            await warm_up(http, url, setting, args.warmup)
         bodies = await queue_messages(args.messages)
         await gateway_stats(http, url, reset=True)
         profile = args.profile if args.profile and setting == args.profile_setting else None
@@ -338,9 +350,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="gateway answer delay")
     parser.add_argument(
+        "--warmup", type=int, default=1000, help="messages through both sides before timing"
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
-        help="the worker's log level (INFO, as deployed, logs every send; written to /dev/null)",
+        help="the worker's log level (INFO, as deployed: a line per outcome flush and per failure; "
+        "written to /dev/null)",
     )
     parser.add_argument("--profile", type=Path, default=None, help="cProfile one worker drain")
     parser.add_argument("--profile-setting", default=None, help="which setting to profile")
@@ -349,8 +365,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.profile_setting = (
         Setting.parse(args.profile_setting) if args.profile_setting else args.settings[0]
     )
-    if args.messages < 1 or args.workers < 1:
-        parser.error("--messages and --workers must be positive")
+    if args.messages < 1 or args.workers < 1 or args.warmup < 0:
+        parser.error("--messages and --workers must be positive, --warmup not negative")
     return args
 
 

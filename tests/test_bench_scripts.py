@@ -19,7 +19,10 @@ RUNS = {
         ["--dossiers", "300", "--repeat", "1"],
         r"compute_dossier_stats, city, \w+ +[\d.]+ ms",
     ),
-    "outbox.py": (["--messages", "200", "--settings", "50x8"], r"ratio [\d.]+;.*duplicates 0$"),
+    "outbox.py": (
+        ["--messages", "200", "--warmup", "50", "--settings", "50x8"],
+        r"ratio [\d.]+;.*duplicates 0$",
+    ),
     # 2 sessions x 1 round x 4 hops, every answer checked by the script: 0 errors.
     "ussd.py": (["--sessions", "2", "--rounds", "1", "--repeat", "1"], r"^ussd\s+8\s.*\s0$"),
 }

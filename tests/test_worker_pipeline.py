@@ -99,3 +99,52 @@ async def test_stopping_settles_and_records_every_claimed_message(db, http):
     assert len(gateway.references) == len(set(gateway.references)) == 10
     statuses = await OutboxMessage.all().values_list("status", "claim_token")
     assert statuses == [(OutboxStatus.SENT, None)] * 10
+
+
+class GatedGateway(GatewayServer):
+    """Holds every send until `gate` is set."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.references: list[str] = []
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.references.append((await request.json())["reference"])
+        await self.gate.wait()
+        return web.json_response({"id": f"gw-{len(self.references)}", "status": "accepted"})
+
+
+async def _eventually_claimed(count: int) -> int:
+    """Rows held `sending` once that many are (or whatever is held after 5 s)."""
+    for _ in range(500):
+        held = await OutboxMessage.filter(status=OutboxStatus.SENDING).count()
+        if held >= count:
+            return held
+        await asyncio.sleep(0.01)
+    return held
+
+
+async def test_the_next_batch_is_claimed_while_a_batch_still_waits(db, http):
+    """Batches of 10 through 2 lanes, every send held: with 8 claimed messages still waiting
+    for a lane, the worker already holds the next batch (a claim takes milliseconds, which the
+    lanes would otherwise spend idle), and no more than that."""
+    await queue_result_ready_sms(40)
+    gateway = GatedGateway()
+    worker = OutboxWorker(
+        sms_providers=[HttpSmsProvider(session=http, url=await gateway.start())],
+        config=WorkerConfig(quiet_hours=None, batch_size=10, concurrency=2),
+    )
+    draining = asyncio.create_task(worker.drain())
+    try:
+        assert await _eventually_claimed(20) == 20
+        await asyncio.sleep(0.2)  # time enough for a third claim, were one to go out
+        assert await OutboxMessage.filter(status=OutboxStatus.SENDING).count() == 20
+        assert len(gateway.references) == 2
+        gateway.gate.set()
+        assert await asyncio.wait_for(draining, timeout=20) == 40
+    finally:
+        draining.cancel()
+        await asyncio.gather(draining, return_exceptions=True)
+        await gateway.close()
+    assert sorted(gateway.references) == sorted(set(gateway.references))
+    assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 40
