@@ -68,8 +68,8 @@ class QuietHours:
 
 @dataclass
 class WorkerConfig:
-    batch_size: int = 100
-    concurrency: int = 32
+    batch_size: int = 200
+    concurrency: int = 64
     lease: timedelta = timedelta(minutes=2)
     poll_interval: float = 1.0
     flush_interval: float = 0.05  # the longest an outcome waits to be written with others
