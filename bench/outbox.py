@@ -196,7 +196,12 @@ class Setting:
 
     def __str__(self) -> str:
         pool = f"pool {self.pool}" if self.pool else "pool 5 (default)"
-        return f"batch {self.batch:>4}, concurrency {self.concurrency:>3}, {pool:<16}"
+        worker = WorkerConfig()
+        deployed = (self.batch, self.concurrency) == (worker.batch_size, worker.concurrency)
+        return (
+            f"batch {self.batch:>4}, concurrency {self.concurrency:>3}{'*' if deployed else ' '}, "
+            f"{pool:<16}"
+        )
 
 
 @dataclass(frozen=True)
@@ -345,8 +350,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="OutboxWorkers on one loop")
     parser.add_argument(
         "--settings",
-        default="100x32,200x64,500x100,200x64@20",
-        help="comma-separated BATCHxCONCURRENCY[@POOL] (POOL: the database pool's maxsize)",
+        default="200x64,100x32,500x100,200x64@20",
+        help="comma-separated BATCHxCONCURRENCY[@POOL] (POOL: the database pool's maxsize); "
+        "* marks mgov worker's own batch and concurrency",
     )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="gateway answer delay")
     parser.add_argument(

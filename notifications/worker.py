@@ -146,9 +146,9 @@ class OutboxWorker:
                         wake.clear()  # before claiming: a NOTIFY during the claim still wakes
                     batch = await claim_due_messages(limit=config.batch_size, lease=config.lease)
                     claimed, rounds = claimed + len(batch), rounds + 1
-                    now = utc_now()
+                    claimed_at = utc_now()
                     for message in batch:
-                        queue.put_nowait((message, now))
+                        queue.put_nowait((message, claimed_at))
                     hungry.clear()  # a lane sets it again once the queue is down to the reserve
                     if batches is not None and rounds >= batches:
                         break
@@ -177,7 +177,12 @@ class OutboxWorker:
                 hungry.set()
             writer.add(await self._settle(*item))
 
-    async def _settle(self, message: ClaimedMessage, now: datetime) -> Outcome:
+    async def _settle(self, message: ClaimedMessage, claimed_at: datetime) -> Outcome:
+        now = utc_now()
+        if now - claimed_at > self.config.lease / 2:
+            # Half its lease spent waiting for a lane (a slow gateway): a send begun now could
+            # outlast the lease, and another worker could claim and send the row meanwhile.
+            return self._deferral(message, now)
         if message.channel == Channel.PUSH:
             pushed = await self._try_push(message)
             if pushed is not None:

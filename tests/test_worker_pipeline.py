@@ -1,9 +1,11 @@
-"""The worker's pipeline: claims keep the send slots full, and stopping settles all it holds."""
+"""The worker's pipeline: claims keep the send slots full, a message never waits past half its
+lease, and stopping settles all it holds."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -148,3 +150,29 @@ async def test_the_next_batch_is_claimed_while_a_batch_still_waits(db, http):
         await gateway.close()
     assert sorted(gateway.references) == sorted(set(gateway.references))
     assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 40
+
+
+async def test_a_message_that_waited_half_its_lease_goes_back_unsent(db, http):
+    """One lane, sends of 0.6 s, a 2 s lease: the third and fourth messages of a batch would
+    start after more than half their lease and could outlast it, when another worker may claim
+    and send them too; they go back to the queue instead, as if never attempted."""
+    messages = await queue_result_ready_sms(4)
+    gateway = HoldingGateway(others=0, delay=0.6)
+    worker = OutboxWorker(
+        sms_providers=[HttpSmsProvider(session=http, url=await gateway.start())],
+        config=WorkerConfig(
+            quiet_hours=None, batch_size=4, concurrency=1, lease=timedelta(seconds=2)
+        ),
+    )
+    try:
+        assert await worker.drain() == 4
+        assert len(gateway.references) == 2
+        back = await OutboxMessage.filter(status=OutboxStatus.QUEUED).values_list(
+            "attempts", "claim_token"
+        )
+        assert back == [(0, None), (0, None)]
+        assert await worker.drain() == 2
+    finally:
+        await gateway.close()
+    assert sorted(gateway.references) == sorted(str(m.id) for m in messages)
+    assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 4
