@@ -1,12 +1,13 @@
 """Outbox throughput: the worker draining N queued SMS to a local gateway, against a bare client.
 
-    .venv/bin/python bench/outbox.py [--messages 10000] [--workers 1] [--settings 100x32,200x64]
+    .venv/bin/python bench/outbox.py [--messages 10000] [--workers 1] [--settings 200x64,100x32]
 
 It creates its own PostgreSQL database (on MGOV_BENCH_POSTGRES_URL, else MGOV_TEST_POSTGRES_URL,
 else postgres://postgres@127.0.0.1:5432/postgres), migrates it with the checked-in migrations,
 and drops it at the end. The fake gateway runs in a separate process (so its CPU does not share
 the event loop with the worker) on 127.0.0.1; all traffic stays on loopback. For each setting
-`BATCHxCONCURRENCY[@POOL]` it queues N fresh messages, times `OutboxWorker.drain` (the loop
+`BATCHxCONCURRENCY[@POOL]` it first sends --warmup messages through both sides untimed, then
+queues N fresh messages, times `OutboxWorker.drain` (the loop
 `mgov worker` runs, ending when the outbox is empty), then times a bare aiohttp client posting
 the same N bodies to the same gateway with the same concurrency, and prints messages/s for
 both, their ratio, and the CPU time each spent per message.

@@ -164,7 +164,7 @@ COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Any]]] =
     "seed": ("load the Ho Chi Minh City demo data set (once)", _seed),
     "web": ("serve the HTTP API with uvicorn", _web),
     "worker": ("send queued messages (outbox dispatcher)", _worker),
-    "outbox": ("print outbox counts by status and the oldest queued age", _outbox),
+    "outbox": ("print outbox counts by status and the oldest due message's wait", _outbox),
     "sms": ("text a running server as a citizen and print the reply (development)", _sms),
     "createstaff": (
         "create a staff account (password: MGOV_STAFF_PASSWORD, stdin or prompt)",

@@ -71,6 +71,8 @@ class ClaimedMessage:
     body: str
     priority: Priority
     attempts: int  # counting this claim
+    next_attempt_at: datetime  # its place in the queue, kept if it goes back unsent
+    lease_until: datetime  # when another worker may claim it
     opted_out: bool  # the citizen's SMS opt-out at claim time
     # The citizen's push choice at claim time: the latest push_alerts consent, on when none
     # (the rule of `domain.citizens.has_consent`, read here for the whole batch at once).
@@ -95,10 +97,10 @@ async def claim_due_messages(
 ) -> list[ClaimedMessage]:
     """Take up to `limit` due rows (oldest first) and mark them `sending` under a lease."""
     now = as_utc(now or utc_now())
-    token = uuid.uuid4().hex
+    token, lease_until = uuid.uuid4().hex, now + lease
     connection = get_connection("default")
     rows = await connection.execute_query_dict(
-        _claim_statement(connection.capabilities.dialect), [token, now + lease, now, limit]
+        _claim_statement(connection.capabilities.dialect), [token, lease_until, now, limit]
     )
     rows.sort(key=lambda row: row["next_attempt_at"])
     return [
@@ -113,8 +115,16 @@ async def claim_due_messages(
             body=row["body"],
             priority=Priority(row["priority"]),
             attempts=row["attempts"],
+            next_attempt_at=_as_datetime(row["next_attempt_at"]),
+            lease_until=lease_until,
             opted_out=bool(row["opted_out"]),
             push_allowed=bool(row["push_allowed"]),
         )
         for row in rows
     ]
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    """A timestamp as the driver returns it: asyncpg gives datetimes, SQLite the ISO text
+    Tortoise stored."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)

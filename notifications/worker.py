@@ -94,11 +94,6 @@ class OutboxWorker:
         self.config = config or WorkerConfig()
         self._test_numbers = TestNumberProvider()
 
-    @property
-    def _reserve(self) -> int:
-        """How few queued messages call for the next claim."""
-        return max(self.config.batch_size, self.config.concurrency)
-
     async def run_once(self) -> int:
         """Claim one batch, settle every message in it and write the outcomes; returns how
         many were claimed."""
@@ -112,7 +107,9 @@ class OutboxWorker:
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
         """Until `stop` is set: claim while there is work, otherwise wait for a wake-up (a
         NOTIFY on PostgreSQL) or the poll interval. Stopping never abandons a claimed message:
-        every one is settled and its outcome written first."""
+        the sends under way finish, the messages no lane has started go back to the queue
+        unsent (so a stop takes one send's time, not a queue's), and every outcome is written
+        before it returns."""
         await self._pump(stop=stop, wake=wake)
 
     async def _pump(
@@ -124,12 +121,13 @@ class OutboxWorker:
     ) -> int:
         """Claims feed a queue that `concurrency` lanes drain, and outcomes go to a writer that
         flushes them in bulk. The next claim goes out while the queue still holds a batch (or
-        the lanes' worth, if more): a claim takes several milliseconds and the lanes empty a
-        queue of only their own worth in less, so waiting for that left them idle a fifth of
-        the time (bench/README.md). Without `stop`, it ends after `batches` claims or at a
-        short claim."""
+        the lanes' worth, if more): a claim takes several milliseconds, in which lanes sending
+        to a fast gateway empty a queue of only their own worth, so waiting for that left them
+        idle a fifth of the time (bench/README.md). Without `stop`, it ends after `batches`
+        claims or at a short claim."""
         config = self.config
-        queue: asyncio.Queue[tuple[ClaimedMessage, datetime] | None] = asyncio.Queue()
+        reserve = max(config.batch_size, config.concurrency)  # queued messages that call a claim
+        queue: asyncio.Queue[ClaimedMessage | None] = asyncio.Queue()
         hungry = asyncio.Event()
         settled = asyncio.Event()
         writer = OutcomeWriter(flush_size=config.batch_size, interval=config.flush_interval)
@@ -137,7 +135,7 @@ class OutboxWorker:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(writer.run_flusher(settled))
             lanes = [
-                tasks.create_task(self._lane(queue, writer, hungry))
+                tasks.create_task(self._lane(queue, writer, hungry, reserve))
                 for _ in range(config.concurrency)
             ]
             try:
@@ -146,9 +144,8 @@ class OutboxWorker:
                         wake.clear()  # before claiming: a NOTIFY during the claim still wakes
                     batch = await claim_due_messages(limit=config.batch_size, lease=config.lease)
                     claimed, rounds = claimed + len(batch), rounds + 1
-                    claimed_at = utc_now()
                     for message in batch:
-                        queue.put_nowait((message, claimed_at))
+                        queue.put_nowait(message)
                     hungry.clear()  # a lane sets it again once the queue is down to the reserve
                     if batches is not None and rounds >= batches:
                         break
@@ -156,8 +153,12 @@ class OutboxWorker:
                         if stop is None:
                             break
                         await _first_of(stop, wake, timeout=config.poll_interval)
-                    elif queue.qsize() > self._reserve:
+                    elif queue.qsize() > reserve:
                         await _first_of(hungry, stop)
+                if stop is not None and stop.is_set():
+                    while not queue.empty():
+                        if (waiting := queue.get_nowait()) is not None:
+                            writer.add(self._give_back(waiting))
             finally:
                 for _ in lanes:
                     queue.put_nowait(None)
@@ -167,22 +168,23 @@ class OutboxWorker:
 
     async def _lane(
         self,
-        queue: asyncio.Queue[tuple[ClaimedMessage, datetime] | None],
+        queue: asyncio.Queue[ClaimedMessage | None],
         writer: OutcomeWriter,
         hungry: asyncio.Event,
+        reserve: int,
     ) -> None:
         """One send at a time, message after message, until the pump says there are no more."""
-        while (item := await queue.get()) is not None:
-            if queue.qsize() <= self._reserve:
+        while (message := await queue.get()) is not None:
+            if queue.qsize() <= reserve:
                 hungry.set()
-            writer.add(await self._settle(*item))
+            writer.add(await self._settle(message))
 
-    async def _settle(self, message: ClaimedMessage, claimed_at: datetime) -> Outcome:
+    async def _settle(self, message: ClaimedMessage) -> Outcome:
         now = utc_now()
-        if now - claimed_at > self.config.lease / 2:
+        if now > message.lease_until - self.config.lease / 2:
             # Half its lease spent waiting for a lane (a slow gateway): a send begun now could
             # outlast the lease, and another worker could claim and send the row meanwhile.
-            return self._deferral(message, now)
+            return self._give_back(message)
         if message.channel == Channel.PUSH:
             pushed = await self._try_push(message)
             if pushed is not None:
@@ -266,6 +268,10 @@ class OutboxWorker:
     def _deferral(self, message: ClaimedMessage, until: datetime) -> Outcome:
         """Back to the queue for later; a deferral is not a failed attempt."""
         return self._outcome(message, OutboxStatus.QUEUED, next_attempt_at=until, attempts_delta=-1)
+
+    def _give_back(self, message: ClaimedMessage) -> Outcome:
+        """Back to the queue unsent, in the place it had: the next claim takes it first."""
+        return self._deferral(message, message.next_attempt_at)
 
     def _sent(self, message: ClaimedMessage, accepted: Accepted, body: str) -> Outcome:
         now = utc_now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -68,7 +69,7 @@ async def test_a_claim_reads_the_due_rows_through_indexes_however_many_wait(db, 
         rows = await connection.execute_query_dict(f"EXPLAIN {statement}", parameters)
         plan = "\n".join(row["QUERY PLAN"] for row in rows)
         assert "Seq Scan on outbox_message" not in plan, plan
-        assert "Sort Key: outbox_message" not in plan, plan
+        assert not re.search(r"Sort Key: \S*next_attempt_at", plan), plan
     else:
         rows = await connection.execute_query_dict(f"EXPLAIN QUERY PLAN {statement}", parameters)
         plan = "\n".join(row["detail"] for row in rows)

@@ -6,7 +6,9 @@ shares between processes. The gateway is a real aiohttp server in this process t
 references it is sent; duplicates (sends that a kill cut off before the outcome was written) are
 allowed by the at-least-once contract, and are printed. Run with `-s` to see the figures.
 The worker runs with MGOV_WORKER_LEASE_SECONDS=2, so the rows a kill strands in `sending` are
-claimed again seconds later (with the default 2 minutes the test would outlast its deadline).
+claimed again seconds later (with the default 2 minutes the test would outlast its deadline),
+in batches of 50 through 32 sends: at 64 sends and batches of 200 a message would wait in the
+worker's queue for more than half of so short a lease, and go back unsent again and again.
 """
 
 from __future__ import annotations
@@ -111,6 +113,8 @@ def _worker_environ(settings: Settings, gateway_url: str, var_dir: Path) -> dict
         MGOV_SMS_PROVIDERS="http",
         MGOV_SMS_HTTP_URL=gateway_url,
         MGOV_WORKER_LEASE_SECONDS=str(LEASE_SECONDS),
+        MGOV_WORKER_BATCH_SIZE="50",
+        MGOV_WORKER_CONCURRENCY="32",
         MGOV_QUIET_HOURS="off",  # the test runs at any hour; quiet hours would defer it all
         MGOV_LOG_LEVEL="INFO",
     )

@@ -4,8 +4,9 @@ lease, and stopping settles all it holds."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import pytest
@@ -78,31 +79,6 @@ async def test_a_slow_send_does_not_hold_back_the_next_batch(db, http):
     assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 6
 
 
-async def test_stopping_settles_and_records_every_claimed_message(db, http):
-    await queue_result_ready_sms(10)
-    gateway = HoldingGateway(others=0, delay=0.1)
-    url = await gateway.start()
-    stop = asyncio.Event()
-    try:
-        worker = OutboxWorker(
-            sms_providers=[HttpSmsProvider(session=http, url=url)],
-            config=WorkerConfig(quiet_hours=None, batch_size=10, concurrency=2),
-        )
-        running = asyncio.create_task(worker.run(stop))
-        for _ in range(200):
-            if gateway.references:
-                break
-            await asyncio.sleep(0.01)
-        stop.set()  # one send in flight, nine claimed and waiting for a lane
-        await asyncio.wait_for(running, timeout=20)
-    finally:
-        stop.set()
-        await gateway.close()
-    assert len(gateway.references) == len(set(gateway.references)) == 10
-    statuses = await OutboxMessage.all().values_list("status", "claim_token")
-    assert statuses == [(OutboxStatus.SENT, None)] * 10
-
-
 class GatedGateway(GatewayServer):
     """Holds every send until `gate` is set."""
 
@@ -116,14 +92,67 @@ class GatedGateway(GatewayServer):
         return web.json_response({"id": f"gw-{len(self.references)}", "status": "accepted"})
 
 
-async def _eventually_claimed(count: int) -> int:
-    """Rows held `sending` once that many are (or whatever is held after 5 s)."""
-    for _ in range(500):
-        held = await OutboxMessage.filter(status=OutboxStatus.SENDING).count()
-        if held >= count:
-            return held
+async def _eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> bool:
+    """Whether `check` comes true within `seconds` (polled)."""
+    for _ in range(int(seconds / 0.01)):
+        if await check():
+            return True
         await asyncio.sleep(0.01)
-    return held
+    return await check()
+
+
+async def _count(status: OutboxStatus) -> int:
+    return await OutboxMessage.filter(status=status).count()
+
+
+async def _at_least(items: list[str], count: int) -> bool:
+    return len(items) >= count
+
+
+async def _equals(value: Awaitable[int], expected: int) -> bool:
+    return await value == expected
+
+
+def _gated_worker(http: aiohttp.ClientSession, url: str, **config: Any) -> OutboxWorker:
+    return OutboxWorker(
+        sms_providers=[HttpSmsProvider(session=http, url=url)],
+        config=WorkerConfig(quiet_hours=None, **config),
+    )
+
+
+async def test_stopping_finishes_the_sends_under_way_and_gives_back_the_rest(db, http):
+    """Two lanes, both sends held at the gateway, eight claimed messages waiting: a stop lets
+    the two finish and puts the eight back in the queue, unsent and unattempted, in the places
+    they had, so a SIGTERM takes one send's time and not a whole queue's."""
+    messages = await queue_result_ready_sms(10)
+    due = dict(await OutboxMessage.all().values_list("id", "next_attempt_at"))
+    gateway = GatedGateway()
+    worker = _gated_worker(http, await gateway.start(), batch_size=10, concurrency=2)
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        assert await _eventually(lambda: _at_least(gateway.references, 2))
+        stop.set()
+        assert await _eventually(lambda: _equals(_count(OutboxStatus.QUEUED), 8))
+        gateway.gate.set()
+        await asyncio.wait_for(running, timeout=20)
+    finally:
+        stop.set()
+        gateway.gate.set()
+        await asyncio.gather(running, return_exceptions=True)
+        await gateway.close()
+    assert len(gateway.references) == len(set(gateway.references)) == 2
+    rows = await OutboxMessage.all().values_list("id", "status", "attempts", "claim_token")
+    sent = {row[0] for row in rows if row[1:] == (OutboxStatus.SENT, 1, None)}
+    back = {row[0] for row in rows if row[1:] == (OutboxStatus.QUEUED, 0, None)}
+    assert {str(m) for m in sent} == set(gateway.references)
+    assert sent | back == {m.id for m in messages} and len(back) == 8
+    assert all(
+        moment == due[id_]
+        for id_, moment in await OutboxMessage.filter(id__in=back).values_list(
+            "id", "next_attempt_at"
+        )
+    )
 
 
 async def test_the_next_batch_is_claimed_while_a_batch_still_waits(db, http):
@@ -132,47 +161,48 @@ async def test_the_next_batch_is_claimed_while_a_batch_still_waits(db, http):
     lanes would otherwise spend idle), and no more than that."""
     await queue_result_ready_sms(40)
     gateway = GatedGateway()
-    worker = OutboxWorker(
-        sms_providers=[HttpSmsProvider(session=http, url=await gateway.start())],
-        config=WorkerConfig(quiet_hours=None, batch_size=10, concurrency=2),
-    )
+    worker = _gated_worker(http, await gateway.start(), batch_size=10, concurrency=2)
     draining = asyncio.create_task(worker.drain())
     try:
-        assert await _eventually_claimed(20) == 20
+        assert await _eventually(lambda: _at_least(gateway.references, 2))
+        assert await _eventually(lambda: _equals(_count(OutboxStatus.SENDING), 20))
         await asyncio.sleep(0.2)  # time enough for a third claim, were one to go out
-        assert await OutboxMessage.filter(status=OutboxStatus.SENDING).count() == 20
-        assert len(gateway.references) == 2
+        assert await _count(OutboxStatus.SENDING) == 20
         gateway.gate.set()
         assert await asyncio.wait_for(draining, timeout=20) == 40
     finally:
-        draining.cancel()
+        gateway.gate.set()
         await asyncio.gather(draining, return_exceptions=True)
         await gateway.close()
     assert sorted(gateway.references) == sorted(set(gateway.references))
-    assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 40
+    assert await _count(OutboxStatus.SENT) == 40
 
 
 async def test_a_message_that_waited_half_its_lease_goes_back_unsent(db, http):
-    """One lane, sends of 0.6 s, a 2 s lease: the third and fourth messages of a batch would
-    start after more than half their lease and could outlast it, when another worker may claim
-    and send them too; they go back to the queue instead, as if never attempted."""
-    messages = await queue_result_ready_sms(4)
-    gateway = HoldingGateway(others=0, delay=0.6)
-    worker = OutboxWorker(
-        sms_providers=[HttpSmsProvider(session=http, url=await gateway.start())],
-        config=WorkerConfig(
-            quiet_hours=None, batch_size=4, concurrency=1, lease=timedelta(seconds=2)
-        ),
+    """One lane and a 2 s lease; the first send is held at the gateway past half the lease.
+    The two messages behind it would start with less than half their lease left, and could
+    outlast it while another worker claims and sends them too: they go back to the queue
+    instead, unattempted, and the next claim sends them."""
+    messages = await queue_result_ready_sms(3)
+    gateway = GatedGateway()
+    worker = _gated_worker(
+        http, await gateway.start(), batch_size=3, concurrency=1, lease=timedelta(seconds=2)
     )
+    draining = asyncio.create_task(worker.drain())
     try:
-        assert await worker.drain() == 4
-        assert len(gateway.references) == 2
+        assert await _eventually(lambda: _at_least(gateway.references, 1))
+        await asyncio.sleep(1.1)
+        gateway.gate.set()
+        assert await asyncio.wait_for(draining, timeout=20) == 3
+        assert len(gateway.references) == 1
         back = await OutboxMessage.filter(status=OutboxStatus.QUEUED).values_list(
             "attempts", "claim_token"
         )
         assert back == [(0, None), (0, None)]
         assert await worker.drain() == 2
     finally:
+        gateway.gate.set()
+        await asyncio.gather(draining, return_exceptions=True)
         await gateway.close()
     assert sorted(gateway.references) == sorted(str(m.id) for m in messages)
-    assert await OutboxMessage.filter(status=OutboxStatus.SENT).count() == 4
+    assert await _count(OutboxStatus.SENT) == 3
