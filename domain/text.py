@@ -1,9 +1,13 @@
-"""Vietnamese text folded to plain ASCII, for search and for SMS that stays in GSM-7."""
+"""Text shared by every door: Vietnamese folded to plain ASCII (for search and for SMS that
+stays in GSM-7), and waits said in words."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+
+from domain.catalogue import text
 
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "D"})
 _SPACES = re.compile(r"\s+")
@@ -18,3 +22,15 @@ def fold_diacritics(text: str) -> str:
 def search_key(text: str) -> str:
     """A case- and diacritic-insensitive key with single spaces, for stored search columns."""
     return _SPACES.sub(" ", fold_diacritics(text).casefold()).strip()
+
+
+def minutes_in_words(seconds: float, language: str) -> str:
+    """`676` → `khoảng 12 phút` / `about 12 minutes`: a person waits minutes, not `676 giây`.
+
+    Rounded up, so whoever waits as told is never refused again; past two hours, whole hours."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes < 120:
+        return text(
+            "duration.minute" if minutes == 1 else "duration.minutes", language, count=minutes
+        )
+    return text("duration.hours", language, count=round(minutes / 60))
