@@ -23,9 +23,16 @@ _NEEDS_NOTE = frozenset({DossierStatus.NEEDS_SUPPLEMENT, DossierStatus.REJECTED}
 
 
 def shorten(value: str, limit: int) -> str:
-    """Cut free text (an officer's note, an office name) so a summary keeps its size."""
+    """Cut free text (an officer's note, an office or procedure name) so a summary keeps its
+    size, at a word boundary: `Department of Construction one-stop...`, not `one-stop o...`.
+    Only a first word longer than the room is cut inside."""
     value = " ".join(value.split())
-    return value if len(value) <= limit else value[: limit - 3].rstrip() + "..."
+    if len(value) <= limit:
+        return value
+    head = value[: limit - 3]
+    if value[limit - 3] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,.;:-") + "..."
 
 
 def status_word(status: DossierStatus, language: str) -> str:

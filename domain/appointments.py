@@ -161,14 +161,30 @@ async def reschedule_appointment(
     return appointment
 
 
-async def list_open_days(*, office_id: int, days_ahead: int = 14) -> list[date]:
-    """Local days in the coming weeks with a free seat at an office, for a choose-a-day menu."""
+async def list_open_days(
+    *, office_id: int, days_ahead: int = 14, holder: Citizen | None = None
+) -> list[date]:
+    """Local days in the coming weeks with a free seat at an office, for a choose-a-day menu;
+    a seat `holder` already has is not free to them (see `held_slot_ids`)."""
     now = utc_now()
-    starts = await OfficeSlot.filter(
+    rows = await OfficeSlot.filter(
         office_id=office_id,
         starts_at__gte=now,
         starts_at__lt=now + timedelta(days=days_ahead + 1),
         booked__lt=F("capacity"),
-    ).values_list("starts_at", flat=True)
+    ).values_list("id", "starts_at")
+    held = await held_slot_ids(citizen=holder, slot_ids=[row[0] for row in rows])
     tz = current_policy().timezone
-    return sorted({moment.astimezone(tz).date() for moment in starts})  # type: ignore[union-attr]
+    return sorted({starts.astimezone(tz).date() for slot_id, starts in rows if slot_id not in held})
+
+
+async def held_slot_ids(*, citizen: Citizen | None, slot_ids: list[int]) -> set[int]:
+    """Which of these slots the citizen holds a seat in. Booking one again can only be
+    refused, so a door leaves them out: the same key presses (a script, a habit) then book the
+    next free time instead of meeting `already_booked`."""
+    if citizen is None or not slot_ids:
+        return set()
+    held = await Appointment.filter(
+        citizen=citizen, status=AppointmentStatus.BOOKED, slot_id__in=slot_ids
+    ).values_list("slot_id", flat=True)
+    return set(held)  # type: ignore[arg-type]

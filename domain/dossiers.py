@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from domain.catalogue import localised_name
 from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from domain.holidays import load_working_calendar
 from domain.lifecycle import (
     CLOCK_RUNNING,
@@ -212,13 +212,14 @@ async def find_dossier_by_code(*, code: str) -> Dossier:
     key = code_lookup_key(code)
     if not key or len(key) > Dossier._meta.fields_map["lookup_key"].max_length:
         raise NotFound("dossier_not_found", "empty or overlong dossier code")
+    # With its procedure in the same query: a status screen names it ("which dossier is this?").
     if key.isdigit():
-        matches = await Dossier.filter(digits_key=key).limit(2)
+        matches = await Dossier.filter(digits_key=key).select_related("procedure").limit(2)
         if len(matches) > 1:
             raise Conflict("dossier_code_ambiguous", "several dossiers share these digits")
         dossier = matches[0] if matches else None
     else:
-        dossier = await Dossier.get_or_none(lookup_key=key)
+        dossier = await Dossier.filter(lookup_key=key).select_related("procedure").first()
     if dossier is None:
         raise NotFound("dossier_not_found", "no dossier with this code")
     return dossier
@@ -269,12 +270,25 @@ CCCD_TRIES_WINDOW = timedelta(minutes=15)
 
 async def unlock_dossier(*, code: str, caller_phone: str, cccd_last4: str) -> DossierView:
     """A helper's full view by the owner's CCCD last 4 digits, with tries limited per dossier and
-    per calling phone: 4 digits are only 10,000 guesses."""
+    per calling phone: 4 digits are only 10,000 guesses. A wrong try says how many are left
+    (`cccd_mismatch`, `tries_left`); the last one is refused as `cccd_tries_used` with when the
+    window ends, so the caller is told when to come back rather than to type again."""
     dossier = await find_dossier_by_code(code=code)
-    await consume_attempt(
-        key=f"cccd:dossier:{dossier.id}", limit=CCCD_TRIES_PER_DOSSIER, window=CCCD_TRIES_WINDOW
-    )
-    await consume_attempt(
-        key=f"cccd:phone:{caller_phone}", limit=CCCD_TRIES_PER_PHONE, window=CCCD_TRIES_WINDOW
-    )
-    return await lookup_dossier(code=dossier.code, cccd_last4=cccd_last4)
+    counted = [
+        await consume_attempt(
+            key=f"cccd:dossier:{dossier.id}",
+            limit=CCCD_TRIES_PER_DOSSIER,
+            window=CCCD_TRIES_WINDOW,
+        ),
+        await consume_attempt(
+            key=f"cccd:phone:{caller_phone}", limit=CCCD_TRIES_PER_PHONE, window=CCCD_TRIES_WINDOW
+        ),
+    ]
+    try:
+        return await lookup_dossier(code=dossier.code, cccd_last4=cccd_last4)
+    except Forbidden as mismatch:
+        tries_left = min(attempt.remaining for attempt in counted)
+        if tries_left:
+            raise Forbidden(mismatch.code, mismatch.detail, tries_left=tries_left) from None
+        wait = max(attempt.retry_after for attempt in counted if not attempt.remaining)
+        raise TooManyRequests("cccd_tries_used", "no CCCD tries left", retry_after=wait) from None

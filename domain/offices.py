@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.appointments import list_open_slots
+from domain.appointments import held_slot_ids, list_open_slots
 from domain.errors import NotFound
-from models import Office, OfficeSlot
+from models import Citizen, Office, OfficeSlot
 
 
 async def list_offices() -> list[Office]:
@@ -21,7 +21,12 @@ async def get_office(*, office_id: int) -> Office:
     return office
 
 
-async def find_slots_for_booking(*, office_id: int, day: date) -> tuple[Office, list[OfficeSlot]]:
-    """An office and its free slots on one day: what every booking door shows next."""
+async def find_slots_for_booking(
+    *, office_id: int, day: date, holder: Citizen | None = None
+) -> tuple[Office, list[OfficeSlot]]:
+    """An office and its free slots on one day: what every booking door shows next, without
+    the slots `holder` already has a seat in (`held_slot_ids`)."""
     office = await get_office(office_id=office_id)
-    return office, await list_open_slots(office=office, day=day)
+    slots = await list_open_slots(office=office, day=day)
+    held = await held_slot_ids(citizen=holder, slot_ids=[slot.id for slot in slots])
+    return office, [slot for slot in slots if slot.id not in held]

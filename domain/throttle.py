@@ -46,10 +46,13 @@ def _stored_key(key: str) -> str:
 
 @dataclass(frozen=True)
 class CountedAttempt:
-    """One attempt counted under a key, with the window it went into, so it can be taken back."""
+    """One attempt counted under a key, with the window it went into (so it can be taken back),
+    how many more the window allows and in how many seconds it ends (so a door can say so)."""
 
     key: str
     window_start: int
+    remaining: int
+    retry_after: int
 
 
 async def consume_attempt(*, key: str, limit: int, window: timedelta) -> CountedAttempt:
@@ -60,9 +63,12 @@ async def consume_attempt(*, key: str, limit: int, window: timedelta) -> Counted
     sql = _UPSERT.format(*_placeholders(connection.capabilities.dialect, 2))
     # execute_query_dict: Tortoise's execute_query drops the rows of an INSERT on asyncpg.
     rows = await connection.execute_query_dict(sql, [_stored_key(key), start])
-    if int(rows[0]["count"]) > limit:
+    count = int(rows[0]["count"])
+    if count > limit:
         raise TooManyRequests(retry_after=retry_after)
-    return CountedAttempt(key=key, window_start=start)
+    return CountedAttempt(
+        key=key, window_start=start, remaining=limit - count, retry_after=retry_after
+    )
 
 
 async def consume_attempts(

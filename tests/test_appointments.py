@@ -13,10 +13,12 @@ from domain.appointments import (
     cancel_appointment,
     get_citizen_appointment,
     list_citizen_appointments,
+    list_open_days,
     list_open_slots,
     reschedule_appointment,
 )
 from domain.errors import Conflict, DomainError, NotFound
+from domain.offices import find_slots_for_booking
 from domain.policy import current_policy, utc_now
 from models import Appointment, OfficeSlot, OutboxMessage
 from models.enums import AppointmentStatus
@@ -198,3 +200,31 @@ async def test_open_slots_of_a_day_end_at_local_midnight(db):
     day_before = tomorrow - timedelta(days=1)
     assert early.id not in [s.id for s in await list_open_slots(office=office, day=day_before)]
     assert early.id in [s.id for s in await list_open_slots(office=office, day=tomorrow)]
+
+
+async def test_a_seat_the_citizen_holds_is_not_offered_to_them_again(db):
+    office = await make_office()
+    tz = current_policy().timezone
+    day = (utc_now().astimezone(tz) + timedelta(days=2)).date()
+    held, free = [
+        await OfficeSlot.create(
+            office=office, starts_at=datetime.combine(day, time(hour, 0), tz), capacity=3
+        )
+        for hour in (8, 9)
+    ]
+    citizen, other = await make_citizen(), await make_citizen("0912345678", "Trần Thị Bình")
+    cancelled = await book_appointment(citizen=citizen, slot_id=free.id)
+    await cancel_appointment(citizen=citizen, appointment_id=cancelled.id)
+    await book_appointment(citizen=citizen, slot_id=held.id)
+    offered = await find_slots_for_booking(office_id=office.id, day=day, holder=citizen)
+    assert [slot.id for slot in offered[1]] == [free.id]
+    assert await list_open_days(office_id=office.id, holder=citizen) == [day]
+    for holder in (other, None):
+        _, slots = await find_slots_for_booking(office_id=office.id, day=day, holder=holder)
+        assert [slot.id for slot in slots] == [held.id, free.id]
+    await Appointment.filter(citizen=citizen).delete()
+    only = await make_slot(office, capacity=2, starts_in=timedelta(days=5))
+    await book_appointment(citizen=citizen, slot_id=only.id)
+    only_day = only.starts_at.astimezone(tz).date()
+    assert only_day not in await list_open_days(office_id=office.id, holder=citizen)
+    assert only_day in await list_open_days(office_id=office.id, holder=other)

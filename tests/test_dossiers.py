@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.citizens import set_citizen_cccd
+from domain.codes import code_digits_key
 from domain.dossiers import (
     Actor,
     dossier_timeline,
@@ -17,8 +18,9 @@ from domain.dossiers import (
     lookup_dossier,
     move_dossier,
     receive_dossier,
+    unlock_dossier,
 )
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from domain.holidays import add_holiday
 from domain.lifecycle import TRANSITIONS
 from models import Dossier, OutboxMessage
@@ -260,3 +262,28 @@ async def test_digits_shared_by_two_agencies_ask_for_the_full_code(db):
         await find_dossier_by_code(code="2999 261123 0001")
     assert caught.value.code == "dossier_code_ambiguous"
     assert (await find_dossier_by_code(code="g2999-261123-0001")).code == "G29.99-261123-0001"
+
+
+async def test_a_wrong_cccd_says_the_tries_left_and_the_last_one_when_to_come_back(db):
+    owner, procedure, office = await _setup()
+    await set_citizen_cccd(citizen=owner, cccd="079085001234")
+    dossier = await _receive(owner, procedure, office)
+    caller = "+84912345678"
+    for left in (4, 3, 2, 1):
+        with pytest.raises(Forbidden) as caught:
+            await unlock_dossier(code=dossier.code, caller_phone=caller, cccd_last4="0000")
+        assert (caught.value.code, caught.value.params) == ("cccd_mismatch", {"tries_left": left})
+    with pytest.raises(TooManyRequests) as last:
+        await unlock_dossier(code=dossier.code, caller_phone=caller, cccd_last4="0000")
+    assert last.value.code == "cccd_tries_used" and 1 <= last.value.retry_after <= 15 * 60
+    with pytest.raises(TooManyRequests) as after:
+        await unlock_dossier(code=dossier.code, caller_phone=caller, cccd_last4="1234")
+    assert after.value.code == "too_many_requests"
+
+
+async def test_a_looked_up_dossier_comes_with_its_procedure(db):
+    owner, procedure, office = await _setup()
+    dossier = await _receive(owner, procedure, office)
+    for typed in (dossier.code, code_digits_key(dossier.code)):
+        found = await find_dossier_by_code(code=typed)
+        assert found.procedure.name_vi == procedure.name_vi  # loaded, not a query away

@@ -43,6 +43,16 @@ def test_every_sms_template_fits_one_segment_without_diacritics(key, language):
     assert encoding.segments == 1, (encoding.units, to_sms_text(filled))
 
 
+def test_free_text_is_shortened_at_a_word_boundary():
+    from channels.summaries import shorten
+
+    office = "Department of Construction one-stop office"
+    assert shorten(office, 40) == "Department of Construction one-stop..."
+    assert shorten(office, 42) == office
+    assert shorten("Bộ phận một cửa, phường Sài Gòn", 20) == "Bộ phận một cửa..."
+    assert shorten("Supercalifragilistic", 10) == "Superca..."  # one long word: cut inside
+
+
 def test_a_long_officer_note_is_shortened_for_sms():
     from domain.dossiers import _short
 
