@@ -15,8 +15,8 @@ from tortoise.transactions import in_transaction
 
 from channels.ussd.hops import UssdReply, UssdRequest
 from channels.ussd.menus import MAIN, SCREENS
-from channels.ussd.pages import BODY_LIMIT, View, end_text, fold, paginate
-from channels.ussd.screens import Hop, Move
+from channels.ussd.pages import View, end_text, fold, page_of
+from channels.ussd.screens import Hint, Hop, Move
 from domain.catalogue import text
 from domain.errors import DomainError
 from domain.ussd_sessions import (
@@ -28,18 +28,19 @@ from domain.ussd_sessions import (
 from models import UssdSession
 
 BACK, HOME, MORE = "0", "00", "98"
-_TRANSIENT = ("refs", "page")
+_TRANSIENT = ("refs",)
 
 
 @dataclass
 class Place:
-    """Where the caller is: a screen, its parameters, the way back, and the page shown."""
+    """Where the caller is: a screen, its parameters, the way back, and the pages shown (where
+    each began, the current one last, and where `98` goes on; None on the last page)."""
 
     screen: str
     params: dict[str, Any] = field(default_factory=dict)
     stack: list[list[Any]] = field(default_factory=list)
-    page: int = 0
-    pages: int = 1
+    starts: list[int] = field(default_factory=lambda: [0])
+    next: int | None = None
     ended: bool = False
 
     @classmethod
@@ -49,19 +50,24 @@ class Place:
             screen=session.screen if session.screen in SCREENS else MAIN,
             params=dict(state.get("params", {})),
             stack=list(state.get("stack", [])),
-            page=int(state.get("page", 0)),
-            pages=int(state.get("pages", 1)),
+            starts=[int(n) for n in state.get("starts", [])] or [0],
+            next=state.get("next"),
             ended=session.ended,
         )
 
     def state(self) -> dict[str, Any]:
-        return {"params": self.params, "stack": self.stack, "page": self.page, "pages": self.pages}
+        return {
+            "params": self.params,
+            "stack": self.stack,
+            "starts": self.starts,
+            "next": self.next,
+        }
 
     def enter(self, screen: str, params: dict[str, Any], *, push: bool) -> None:
         if push:
             kept = {k: v for k, v in self.params.items() if k not in _TRANSIENT}
-            self.stack.append([self.screen, kept])
-        self.screen, self.params, self.page, self.pages = screen, dict(params), 0, 1
+            self.stack.append([self.screen, kept, self.starts])
+        self.screen, self.params, self.starts, self.next = screen, dict(params), [0], None
 
 
 def _reply_of(session: UssdSession) -> UssdReply:
@@ -139,7 +145,7 @@ async def _advance(session: UssdSession, inputs: list[str], request: UssdRequest
     """Apply the key presses, render the screen they lead to, and record it on the session."""
     place = Place.of(session)
     hop = Hop(citizen=session.citizen, language=session.language, params=place.params)
-    hint = ""
+    hint: Hint | None = None
     for raw in inputs:
         hint = await _press(place, hop, raw.strip())
         if place.ended:
@@ -164,21 +170,26 @@ async def _render(place: Place, hop: Hop) -> View:
     return view
 
 
-async def _press(place: Place, hop: Hop, key: str) -> str:
-    """One key press; returns the hint to show when it was not understood."""
+async def _press(place: Place, hop: Hop, key: str) -> Hint | None:
+    """One key press; returns the hint to show above the screen when it was not understood.
+    `0` goes back a page before it goes back a screen; `00` is always the main menu."""
     screen = SCREENS[place.screen]
     if key == HOME:
         place.stack.clear()
         place.enter(MAIN, {}, push=False)
+    elif key == BACK and len(place.starts) > 1:
+        place.starts.pop()
     elif key == BACK and place.stack:
-        previous, params = place.stack.pop()
+        previous, params, *pages = place.stack.pop()
         place.enter(previous, params, push=False)
+        if pages:  # back on the page the choice was made from
+            place.starts = [int(n) for n in pages[0]] or [0]
     elif key == BACK:
         place.enter("bye" if place.screen == MAIN else MAIN, {}, push=False)
     elif key == MORE:
-        if place.page + 1 >= place.pages:
-            return "ussd.hint.no_more"
-        place.page += 1
+        if place.next is None:
+            return Hint("ussd.hint.no_more")
+        place.starts.append(place.next)
     elif key in screen.choices:
         kept = {k: v for k, v in place.params.items() if k not in _TRANSIENT}
         place.enter(screen.choices[key], kept, push=True)
@@ -188,10 +199,10 @@ async def _press(place: Place, hop: Hop, key: str) -> str:
         hop.params = place.params
         move = await screen.handle(hop, key)
         _apply(place, hop, move)
-        return move.hint
+        return Hint(move.hint, move.params) if move.kind == "hint" else None
     else:
-        return "ussd.hint.invalid"
-    return ""
+        return Hint("ussd.hint.invalid")
+    return None
 
 
 def _apply(place: Place, hop: Hop, move: Move) -> None:
@@ -207,20 +218,22 @@ def _apply(place: Place, hop: Hop, move: Move) -> None:
         restored.params = dict(move.params.get("params", {}))
         restored.stack = list(move.params.get("stack", []))
         place.screen, place.params, place.stack = restored.screen, restored.params, restored.stack
-        place.page, place.pages = 0, 1
+        place.starts, place.next = [0], None
 
 
-def _screen_text(place: Place, hop: Hop, view: View, hint: str) -> str:
+def _screen_text(place: Place, hop: Hop, view: View, hint: Hint | None) -> str:
     lines = [fold(line) for line in view.lines]
     if view.end:
         return end_text(lines)
-    footer = [fold(option) for option in view.options]
-    back = fold(hop.t("ussd.nav.back")) if view.back else ""
-    hint_text = fold(hop.t(hint)) if hint else ""
-    limit = BODY_LIMIT - (len(hint_text) + 1 if hint_text else 0)
-    more = fold(hop.t("ussd.nav.more"))
-    pages = paginate(lines, footer, more=more, limit=limit, back=back)
-    place.pages = len(pages)
-    place.page = min(place.page, len(pages) - 1)
-    page = pages[place.page]
-    return f"{hint_text}\n{page}" if hint_text else page
+    page = page_of(
+        lines,
+        [fold(option) for option in view.options],
+        more=fold(hop.t("ussd.nav.more")),
+        back=fold(hop.t("ussd.nav.back")) if view.back else "",
+        start=place.starts[-1],
+        hint=fold(hop.t(hint.key, **hint.values)) if hint else "",
+    )
+    if page.start != place.starts[-1]:
+        place.starts = [page.start]
+    place.next = page.next
+    return page.text

@@ -1,8 +1,8 @@
 """The USSD menus as one table: each screen, what it shows and where each input leads.
 
 1 Tra cuu ho so · 2 Lich hen cua toi · 3 Dat lich hen · 4 Ngon ngu/Language · 0 Thoat;
-everywhere `0` goes back, `00` to the main menu and `98` to the next page (handled by the
-dialogue). Screens are thin: they call `domain/` and print what it returns.
+everywhere `98` goes to the next page, `0` back a page and then a screen, `00` to the main
+menu (handled by the dialogue). Screens are thin: they call `domain/` and print what it returns.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from channels.summaries import (
     dossier_summary,
     shorten,
 )
-from channels.ussd.pages import View
+from channels.ussd.pages import View, fold, room_beside
 from channels.ussd.screens import Hop, Move, Screen, done, error_text, failed, go, hint
 from domain.appointments import (
     book_appointment,
@@ -26,19 +26,22 @@ from domain.appointments import (
     list_open_days,
 )
 from domain.bookings import load_my_appointment
-from domain.catalogue import localised_name
+from domain.catalogue import has_text, localised_name
 from domain.codes import code_lookup_key
-from domain.dossiers import list_citizen_dossiers, lookup_dossier, unlock_dossier
+from domain.dossiers import DossierView, list_citizen_dossiers, lookup_dossier, unlock_dossier
 from domain.errors import DomainError
 from domain.offices import find_slots_for_booking, list_offices
 from domain.policy import local_text
 from domain.profile import update_profile
+from domain.text import minutes_in_words
 from domain.ussd_sessions import forget_resumable_ussd_sessions, take_over_ussd_session
 from models.enums import Language
 
 MAIN = "main"
 LIST_LENGTH = 20
 OFFICE_NAME = 40
+PROCEDURE_NAME = 60  # at most; a status screen gives it what room its summary leaves
+SHORTEST_NAME = 12  # less room than this names nothing: the line is left out
 SHORTEST_CODE = 6  # fewer characters cannot be a dossier code (a list number is 1–2 digits)
 
 
@@ -89,6 +92,14 @@ async def show_error(hop: Hop) -> View:
     return View([error_text(hop)])
 
 
+async def show_locked(hop: Hop) -> View:
+    key = f"ussd.locked.{hop.params['code']}"
+    wait = minutes_in_words(hop.params["seconds"], hop.language)
+    return View(
+        [hop.t(key if has_text(key) else "ussd.locked.too_many_requests", wait=wait)], end=True
+    )
+
+
 # --- 1 Tra cuu ho so ----------------------------------------------------------------------------
 
 
@@ -114,12 +125,23 @@ async def pick_dossier(hop: Hop, choice: str) -> Move:
         return failed(error)
     summary = dossier_summary(view, hop.language)
     if view.full:
-        return go("dossier", summary=summary)
+        return go("dossier", summary=summary, procedure=_procedure(view, hop))
     return go("dossier_status", code=view.dossier.code, summary=summary)
 
 
+def _procedure(view: DossierView, hop: Hop) -> str:
+    """Named only on the full view: to whoever merely holds the code, which procedure a
+    dossier is for (a divorce, a criminal record) is more than its status word."""
+    return localised_name(view.dossier.procedure, hop.language)
+
+
 async def show_dossier(hop: Hop) -> View:
-    return View([hop.params["summary"]])
+    """The procedure's name as the title above the summary, in the room the summary leaves on
+    one screen (no label: on the tightest screen every character goes to the name)."""
+    summary = hop.params["summary"]
+    room = min(room_beside([summary], back=hop.t("ussd.nav.back")), PROCEDURE_NAME)
+    name = shorten(fold(hop.params.get("procedure", "")), room) if room >= SHORTEST_NAME else ""
+    return View([name, summary] if name else [summary])
 
 
 async def show_dossier_status(hop: Hop) -> View:
@@ -135,7 +157,9 @@ async def give_cccd(hop: Hop, choice: str) -> Move:
         )
     except DomainError as error:
         return failed(error)
-    return go("dossier", summary=dossier_summary(view, hop.language))
+    return go(
+        "dossier", summary=dossier_summary(view, hop.language), procedure=_procedure(view, hop)
+    )
 
 
 # --- 2 Lich hen cua toi -------------------------------------------------------------------------
@@ -213,7 +237,7 @@ def _day_label(hop: Hop, day: date) -> str:
 
 
 async def show_days(hop: Hop) -> View:
-    days = await list_open_days(office_id=hop.params["office"])
+    days = await list_open_days(office_id=hop.params["office"], holder=hop.citizen)
     if not days:
         return View([hop.t("ussd.book.no_days")], refs=[])
     lines = _numbered([_day_label(hop, day) for day in days])
@@ -230,7 +254,9 @@ async def pick_day(hop: Hop, choice: str) -> Move:
 async def show_slots(hop: Hop) -> View:
     day = date.fromisoformat(hop.params["day"])
     try:
-        office, slots = await find_slots_for_booking(office_id=hop.params["office"], day=day)
+        office, slots = await find_slots_for_booking(
+            office_id=hop.params["office"], day=day, holder=hop.citizen
+        )
     except DomainError as error:
         return View([hop.t(f"error.{error.code}")], refs=[])
     header = hop.t("ussd.book.slots", day=_day_label(hop, day))
@@ -282,22 +308,22 @@ SCREENS: dict[str, Screen] = {
     MAIN: Screen(
         show_main,
         choices={"1": "dossiers", "2": "appointments", "3": "book_office", "4": "language"},
-        resumable=False,
     ),
-    "bye": Screen(show_bye, resumable=False),
-    "resume": Screen(show_resume, handle=choose_resume, resumable=False),
+    "bye": Screen(show_bye),
+    "resume": Screen(show_resume, handle=choose_resume),
     "language": Screen(show_language, handle=choose_language),
-    "error": Screen(show_error, resumable=False),
+    "error": Screen(show_error),
+    "locked": Screen(show_locked),
     "dossiers": Screen(show_dossiers, handle=pick_dossier),
     "dossier": Screen(show_dossier),
-    "dossier_status": Screen(show_dossier_status, handle=give_cccd),
+    "dossier_status": Screen(show_dossier_status, handle=give_cccd, resumable=True),
     "appointments": Screen(show_appointments, handle=pick_appointment),
     "appointment": Screen(show_appointment, choices={"1": "cancel_confirm"}),
-    "cancel_confirm": Screen(show_cancel, handle=confirm_cancel, effect=True),
-    "cancelled": Screen(show_cancelled, resumable=False),
+    "cancel_confirm": Screen(show_cancel, handle=confirm_cancel, effect=True, resumable=True),
+    "cancelled": Screen(show_cancelled),
     "book_office": Screen(show_offices, handle=pick_office),
-    "book_day": Screen(show_days, handle=pick_day),
-    "book_slot": Screen(show_slots, handle=pick_slot),
-    "book_confirm": Screen(show_confirm, handle=confirm_booking, effect=True),
-    "booked": Screen(show_booked, resumable=False),
+    "book_day": Screen(show_days, handle=pick_day, resumable=True),
+    "book_slot": Screen(show_slots, handle=pick_slot, resumable=True),
+    "book_confirm": Screen(show_confirm, handle=confirm_booking, effect=True, resumable=True),
+    "booked": Screen(show_booked),
 }

@@ -8,6 +8,8 @@ from channels.ussd.hops import SCREEN_LIMIT
 from notifications.sms_encoding import to_sms_text
 
 BODY_LIMIT = SCREEN_LIMIT - len("CON ")
+# Room kept on every page for a hint shown above it (`Lua chon khong hop le.`), newline included.
+HINT_ROOM = 48
 
 
 @dataclass(frozen=True)
@@ -44,33 +46,62 @@ def _split_long(line: str, room: int) -> list[str]:
     return pieces
 
 
-def paginate(
-    lines: list[str], footer: list[str], *, more: str, limit: int, back: str = ""
-) -> list[str]:
-    """Pack lines into pages of at most `limit` characters, each ending with the footer and the
-    `back` line; every page but the last also offers `more`, just above `back`."""
-    footer = [*footer, back] if back else footer
-    whole = "\n".join([*lines, *footer])
-    if len(whole) <= limit:
-        return [whole]
-    tail = "\n".join(footer)
-    room = limit - len(tail) - len(more) - 2
+@dataclass(frozen=True)
+class Page:
+    """One page as shown, hint included: `start` is the piece it begins with and `next` the one
+    `98` continues from (None on the last page)."""
+
+    text: str
+    start: int
+    next: int | None
+
+
+def pieces(lines: list[str], tail: str, *, more: str) -> list[str]:
+    """The lines cut to what the narrowest page holds (one with a hint above it), so a page
+    start names the same piece whether or not the page before it had a hint."""
+    room = BODY_LIMIT - HINT_ROOM - len(tail) - len(more) - 2
     if room < 20:
         raise ValueError("footer leaves no room on the screen")
-    chunks = [piece for line in lines for piece in _split_long(line, room)]
-    pages: list[list[str]] = [[]]
-    for chunk in chunks:
-        page = pages[-1]
-        if page and len("\n".join([*page, chunk])) > room:
-            pages.append([chunk])
-        else:
-            page.append(chunk)
-    result = []
-    for number, page in enumerate(pages):
-        extra = [more] if number < len(pages) - 1 else []
-        ending = [*footer[:-1], *extra, footer[-1]] if back else [*footer, *extra]
-        result.append("\n".join([*page, *ending]))
-    return result
+    return [piece for line in lines for piece in _split_long(line, room)]
+
+
+def page_of(
+    lines: list[str],
+    footer: list[str],
+    *,
+    more: str,
+    back: str = "",
+    start: int = 0,
+    hint: str = "",
+) -> Page:
+    """The page beginning at piece `start`: the hint above, then the footer, with `more` just
+    above the `back` line when pieces are left. The hint counts against the page, so what it
+    pushes off is where `98` goes on: no item is skipped because a hint was shown."""
+    if len(hint) + 1 > HINT_ROOM:
+        raise ValueError(f"hint longer than {HINT_ROOM - 1} characters: {hint!r}")
+    above = [hint] if hint else []
+    whole = "\n".join([*above, *lines, *footer, *([back] if back else [])])
+    if start == 0 and len(whole) <= BODY_LIMIT:
+        return Page(whole, 0, None)
+    tail = "\n".join([*footer, *([back] if back else [])])
+    chunks = pieces(lines, tail, more=more)
+    start = start if 0 <= start < len(chunks) else 0  # the list shrank since: from the top
+    room = BODY_LIMIT - len("\n".join([*above, tail])) - 1  # for the pieces, without `more`
+    taken: list[str] = []
+    for chunk in chunks[start:]:
+        if len("\n".join([*taken, chunk])) > room - len(more) - 1:
+            break
+        taken.append(chunk)
+    rest = chunks[start + len(taken) :]
+    if rest and len("\n".join([*taken, *rest])) <= room:
+        taken, rest = [*taken, *rest], []  # what is left fits where `98` would have gone
+    ending = [*footer, *([more] if rest else []), *([back] if back else [])]
+    return Page("\n".join([*above, *taken, *ending]), start, start + len(taken) if rest else None)
+
+
+def room_beside(lines: list[str], *, back: str) -> int:
+    """What one page still holds for another line beside these and the back line."""
+    return BODY_LIMIT - len("\n".join([*(fold(line) for line in lines), fold(back)])) - 1
 
 
 def fold(text: str) -> str:
