@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from domain.citizens import register_citizen
 from domain.errors import InvalidInput, TooManyRequests
-from domain.phones import mask_phone, normalise_phone
+from domain.phones import can_text, mask_phone, normalise_phone
 from domain.policy import utc_now
 from domain.throttle import consume_attempt
 from models import Citizen, InboundMessage
@@ -79,8 +79,10 @@ async def receive_inbound_sms(
         if stored.id != record.id:
             logger.info("inbound SMS %s from %s already answered", gateway_message_id, gateway)
             return stored, False
-        if e164 is None:
-            logger.warning("inbound SMS %s: no mobile number to answer", gateway_message_id)
+        if e164 is None or not can_text(e164):
+            # A landline, a foreign number, a sender name: heard, but no citizen is made for
+            # it and nothing is sent back (README: only Vietnamese mobiles cost us SMS).
+            logger.warning("inbound SMS %s: not a number we text", gateway_message_id)
             return stored, True
         citizen = await register_citizen(phone=e164, language=language)
         reply = await respond(citizen)
