@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from channels.sms.keywords import Action, Command
 from channels.summaries import appointment_line, appointment_summary, dossier_summary
@@ -124,8 +125,11 @@ def _refusal(command: Command, error: DomainError) -> SmsReply:
 async def answer(
     command: Command, citizen: Citizen, *, keep_diacritics: bool = False
 ) -> SmsReply | None:
-    """The reply to a parsed message; a refusal from the domain becomes an explaining reply."""
+    """The reply to a parsed message; a refusal from the domain becomes an explaining reply.
+    Whether the reply confirms a change comes from the grammar table, never from a handler; a
+    refusal changed nothing."""
     try:
-        return await HANDLERS[command.action](command, citizen, keep_diacritics)
+        reply = await HANDLERS[command.action](command, citizen, keep_diacritics)
     except DomainError as error:
         return _refusal(command, error)
+    return None if reply is None else replace(reply, confirms=command.changes)

@@ -10,6 +10,7 @@ reply: a citizen who texts us is never met with silence.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
@@ -38,34 +39,65 @@ class Argument(Enum):
 
 @dataclass(frozen=True)
 class Keyword:
-    spellings: tuple[str, ...]
+    """One row of the grammar: an action, its spellings in each language (the language of a
+    spelling is a new number's first language), and what the action takes. `changes` marks an
+    action that changes something: its reply is the citizen's only confirmation, so no reply
+    limit ever withholds it."""
+
     action: Action
-    language: Language  # the language a keyword is written in: a new number's first language
     argument: Argument
+    spellings: Mapping[Language, tuple[str, ...]]
+    changes: bool = False
 
 
+VI, EN = Language.VI, Language.EN
 KEYWORDS: tuple[Keyword, ...] = (
-    Keyword(("HS", "HO SO", "TRA CUU", "TRA CUU HO SO"), Action.STATUS, Language.VI, Argument.CODE),
-    Keyword(("STATUS", "CHECK"), Action.STATUS, Language.EN, Argument.CODE),
-    Keyword(("LH", "LICH HEN", "XEM LICH HEN"), Action.APPOINTMENTS, Language.VI, Argument.IGNORED),
     Keyword(
-        ("APPT", "APPTS", "APPOINTMENT", "APPOINTMENTS"),
+        Action.STATUS,
+        Argument.CODE,
+        {VI: ("HS", "HO SO", "TRA CUU", "TRA CUU HO SO"), EN: ("STATUS", "CHECK")},
+    ),
+    Keyword(
         Action.APPOINTMENTS,
-        Language.EN,
         Argument.IGNORED,
+        {
+            VI: ("LH", "LICH HEN", "XEM LICH HEN"),
+            EN: ("APPT", "APPTS", "APPOINTMENT", "APPOINTMENTS"),
+        },
     ),
     Keyword(
-        ("HUY", "HUY LH", "HUY LICH", "HUY LICH HEN"), Action.CANCEL, Language.VI, Argument.NUMBER
+        Action.CANCEL,
+        Argument.NUMBER,
+        {VI: ("HUY", "HUY LH", "HUY LICH", "HUY LICH HEN"), EN: ("CANCEL", "CANCEL APPT")},
+        changes=True,
     ),
-    Keyword(("CANCEL", "CANCEL APPT"), Action.CANCEL, Language.EN, Argument.NUMBER),
-    Keyword(("TG", "TRO GIUP", "HUONG DAN"), Action.HELP, Language.VI, Argument.IGNORED),
-    Keyword(("HELP", "INFO"), Action.HELP, Language.EN, Argument.IGNORED),
-    Keyword(("TU CHOI", "HUY DK", "HUY DANG KY"), Action.STOP, Language.VI, Argument.IGNORED),
-    Keyword(("STOP", "UNSUBSCRIBE"), Action.STOP, Language.EN, Argument.IGNORED),
-    Keyword(("DK", "DANG KY"), Action.START, Language.VI, Argument.IGNORED),
-    Keyword(("START", "SUBSCRIBE"), Action.START, Language.EN, Argument.IGNORED),
-    Keyword(("EN", "ENGLISH", "TIENG ANH"), Action.ENGLISH, Language.EN, Argument.NONE),
-    Keyword(("VI", "TIENG VIET", "VIETNAMESE"), Action.VIETNAMESE, Language.VI, Argument.NONE),
+    Keyword(
+        Action.HELP, Argument.IGNORED, {VI: ("TG", "TRO GIUP", "HUONG DAN"), EN: ("HELP", "INFO")}
+    ),
+    Keyword(
+        Action.STOP,
+        Argument.IGNORED,
+        {VI: ("TU CHOI", "HUY DK", "HUY DANG KY"), EN: ("STOP", "UNSUBSCRIBE")},
+        changes=True,
+    ),
+    Keyword(
+        Action.START,
+        Argument.IGNORED,
+        {VI: ("DK", "DANG KY"), EN: ("START", "SUBSCRIBE")},
+        changes=True,
+    ),
+    Keyword(
+        Action.ENGLISH,
+        Argument.NONE,
+        {EN: ("EN", "ENGLISH"), VI: ("TIENG ANH",)},
+        changes=True,
+    ),
+    Keyword(
+        Action.VIETNAMESE,
+        Argument.NONE,
+        {VI: ("VI", "TIENG VIET"), EN: ("VIETNAMESE",)},
+        changes=True,
+    ),
 )
 
 # Words people put between a keyword and a number: `HUY SO 12`, `cancel ref 12`, `huy ma 12`.
@@ -76,11 +108,13 @@ _SEPARATORS = re.compile(r"[^0-9A-Z]+")
 @dataclass(frozen=True)
 class Command:
     """A message understood: what to do, in which language it was asked, with what argument.
-    `argument` is None when the keyword needs one and none usable was given."""
+    `argument` is None when the keyword needs one and none usable was given; `changes` says
+    whether carrying it out changes something (a keyword without its argument changes nothing)."""
 
     action: Action
     language: Language
     argument: str | None = None
+    changes: bool = False
 
 
 UNKNOWN = Command(Action.UNKNOWN, Language.VI)
@@ -96,10 +130,15 @@ def _compact(spelling: str) -> str:
 
 
 # Longest spellings first, so `HUY LICH HEN 12` is not read as `HUY` + `LICH HEN 12`.
-_ORDERED: tuple[tuple[str, Keyword], ...] = tuple(
+_ORDERED: tuple[tuple[str, Keyword, Language], ...] = tuple(
     sorted(
-        ((_compact(s), k) for k in KEYWORDS for s in k.spellings),
-        key=lambda pair: -len(pair[0]),
+        (
+            (_compact(spelling), keyword, language)
+            for keyword in KEYWORDS
+            for language, spellings in keyword.spellings.items()
+            for spelling in spellings
+        ),
+        key=lambda row: -len(row[0]),
     )
 )
 
@@ -144,7 +183,7 @@ def parse_command(message: str) -> Command:
     """What a citizen's text asks for; UNKNOWN when it matches no keyword."""
     words = words_of(message)
     for glued in (False, True):
-        for compact, keyword in _ORDERED:
+        for compact, keyword, language in _ORDERED:
             if glued and keyword.argument not in (Argument.CODE, Argument.NUMBER):
                 continue
             rest = _glued_rest(words, compact) if glued else _rest_after(words, compact)
@@ -152,5 +191,8 @@ def parse_command(message: str) -> Command:
                 continue
             matches, argument = _argument(keyword, rest)
             if matches:
-                return Command(keyword.action, keyword.language, argument)
+                changes = keyword.changes and (
+                    argument is not None or keyword.argument is not Argument.NUMBER
+                )
+                return Command(keyword.action, language, argument, changes)
     return UNKNOWN
