@@ -38,7 +38,7 @@ class Action(StrEnum):
 
 
 class Argument(Enum):
-    CODE = "a dossier code, in any form find_dossier_by_code accepts"
+    CODE = "a dossier code in any form find_dossier_by_code accepts; without one, your dossiers"
     NUMBER = "an appointment reference: one whole number"
     IGNORED = "nothing needed; words after the keyword are ignored (STOP please)"
     NONE = "the keyword alone; `vi` and `en` also begin ordinary sentences"
