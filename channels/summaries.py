@@ -99,15 +99,19 @@ def appointment_summary(
 
 
 def appointment_line(
-    appointment: Appointment, language: str, *, keep_diacritics: bool = False
+    appointment: Appointment,
+    language: str,
+    *,
+    keep_diacritics: bool = False,
+    office_length: int = 24,
 ) -> str:
-    """One line of a list: reference, short time, short office name."""
+    """One line of a list: reference, short time, the office name cut to `office_length`."""
     slot = appointment.slot
     line = text(
         "feature.appointment_line",
         language,
         ref=appointment.id,
         when=local_text(slot.starts_at, SHORT_WHEN),
-        office=shorten(localised_name(slot.office, language), 24),
+        office=shorten(localised_name(slot.office, language), office_length),
     )
     return to_sms_text(line, keep_diacritics=keep_diacritics)

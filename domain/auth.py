@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from domain.catalogue import text
 from domain.citizens import register_citizen
 from domain.errors import InvalidInput
-from domain.phones import mask_phone, normalise_phone
+from domain.phones import mask_phone, normalise_textable_phone
 from domain.policy import keyed_hash, utc_now
 from domain.throttle import consume_attempt
 from domain.tokens import TokenPair, issue_tokens
@@ -81,7 +81,7 @@ async def _mask_messages(message_ids: list[Any]) -> None:
 
 async def request_otp(*, phone: str, language: Language, client_address: str) -> None:
     """Send a fresh login code by SMS (urgent: past quiet hours and opt-out); older ones die."""
-    e164 = normalise_phone(phone)
+    e164 = normalise_textable_phone(phone)
     limit, window = SENDS_PER_ADDRESS
     await consume_attempt(key=f"otp:address:{client_address}", limit=limit, window=window)
     limit, window = SENDS_PER_PHONE
@@ -112,7 +112,7 @@ async def verify_otp(
     *, phone: str, code: str, secret: str, language: Language, client_address: str
 ) -> Login:
     """Trade a right code for tokens; a first verified login creates the citizen."""
-    e164 = normalise_phone(phone)
+    e164 = normalise_textable_phone(phone)
     limit, window = CHECKS_PER_ADDRESS
     await consume_attempt(key=f"otp-check:address:{client_address}", limit=limit, window=window)
     otp = (

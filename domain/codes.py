@@ -24,3 +24,18 @@ def code_lookup_key(raw: str) -> str:
 
 def code_digits_key(raw: str) -> str:
     return _NOT_DIGIT.sub("", raw)
+
+
+def looks_like_dossier_code(raw: str) -> bool:
+    """Whether text read alone (an SMS holding only a code) has a code's shape: agency letters
+    and digits, a real YYMMDD date, a 4-digit number. A phone number (10 digits) or a CCCD (its
+    "date" is no date) does not; an appointment reference is far too short."""
+    key = code_lookup_key(raw)
+    digits = code_digits_key(key)
+    if not 12 <= len(digits) <= 24 or not key[-10:].isdigit():
+        return False
+    try:
+        date(2000 + int(key[-10:-8]), int(key[-8:-6]), int(key[-6:-4]))
+    except ValueError:
+        return False
+    return True

@@ -14,11 +14,11 @@ from tortoise.transactions import in_transaction
 
 from domain.citizens import register_citizen
 from domain.errors import InvalidInput, TooManyRequests
-from domain.phones import mask_phone, normalise_phone
+from domain.phones import can_text, mask_phone, normalise_phone
 from domain.policy import utc_now
 from domain.throttle import consume_attempt
 from models import Citizen, InboundMessage
-from models.enums import Channel, Language, Priority
+from models.enums import Channel, InboundOutcome, Language, Priority
 from notifications.outbox import enqueue_message
 
 logger = logging.getLogger("mgov.sms")
@@ -32,10 +32,13 @@ REPLY_WINDOW = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class SmsReply:
-    """What to answer: the catalogue key `sms.<template>` and its parameters."""
+    """What to answer: the catalogue key `sms.<template>` and its parameters. A reply that
+    `confirms` a change (a cancellation, a STOP) is sent past the reply limit: without it the
+    citizen could not know their text did something."""
 
     template: str
     params: dict[str, Any] = field(default_factory=dict)
+    confirms: bool = False
 
 
 Responder = Callable[[Citizen], Awaitable[SmsReply | None]]
@@ -79,16 +82,21 @@ async def receive_inbound_sms(
         if stored.id != record.id:
             logger.info("inbound SMS %s from %s already answered", gateway_message_id, gateway)
             return stored, False
-        if e164 is None:
-            logger.warning("inbound SMS %s: no mobile number to answer", gateway_message_id)
+        if e164 is None or not can_text(e164):
+            # A landline, a foreign number, a sender name: heard, but no citizen is made for
+            # it and nothing is sent back (README: only Vietnamese mobiles cost us SMS).
+            logger.warning("inbound SMS %s: not a number we text", gateway_message_id)
+            await InboundMessage.filter(id=stored.id).update(outcome=InboundOutcome.NOT_TEXTED)
+            await stored.refresh_from_db()
             return stored, True
         citizen = await register_citizen(phone=e164, language=language)
         reply = await respond(citizen)
-        if reply is not None and not await _reply_allowed(e164):
+        outcome = InboundOutcome.ANSWERED if reply is not None else InboundOutcome.UNANSWERED
+        if reply is not None and not await _within_reply_limit(e164) and not reply.confirms:
             logger.warning(
                 "inbound SMS %s: reply limit reached for %s", gateway_message_id, mask_phone(e164)
             )
-            reply = None
+            reply, outcome = None, InboundOutcome.CAPPED
         message = None
         if reply is not None:
             message = await enqueue_message(
@@ -100,7 +108,7 @@ async def receive_inbound_sms(
                 dedupe_key=f"sms-reply:{stored.id}",
             )
         await InboundMessage.filter(id=stored.id).update(
-            citizen_id=citizen.id, reply_id=message.id if message else None
+            citizen_id=citizen.id, reply_id=message.id if message else None, outcome=outcome
         )
         await stored.refresh_from_db()
     logger.info(
@@ -112,8 +120,9 @@ async def receive_inbound_sms(
     return stored, True
 
 
-async def _reply_allowed(e164: str) -> bool:
-    """The keyword still acts (a STOP is honoured), but past the limit it is not answered."""
+async def _within_reply_limit(e164: str) -> bool:
+    """Every reply counts; past the limit the keyword still acts (a STOP is honoured), and only
+    a reply that changes nothing (help, a status) goes unsent."""
     try:
         await consume_attempt(key=f"sms:reply:{e164}", limit=REPLY_LIMIT, window=REPLY_WINDOW)
     except TooManyRequests:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
 from domain.errors import InvalidInput
+from domain.policy import current_policy
 
 # Since 15 Sep 2018 mobile numbers have 10 digits; the last 7 digits stayed the same.
 LEGACY_MOBILE_PREFIXES: dict[str, str] = {
@@ -72,6 +74,34 @@ def normalise_phone(raw: str, *, mobile_only: bool = True) -> str:
     if mobile_only and phonenumbers.number_type(parsed) not in _MOBILE_TYPES:
         raise InvalidInput("phone_not_mobile", "not a mobile number", field="phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def can_text(e164: str) -> bool:
+    """Whether we send SMS to this stored number: a mobile of a region the city pays to reach
+    (`MGOV_ALLOWED_PHONE_REGIONS`, Vietnam by default). An SMS abroad costs many local ones,
+    and anyone may type a foreign number into the login form or text us from abroad."""
+    region, mobile = _region_of(e164)
+    return mobile and region in current_policy().phone_regions
+
+
+@lru_cache(maxsize=4096)
+def _region_of(e164: str) -> tuple[str | None, bool]:
+    """A number's region and whether it is a mobile; cached, as the worker asks for each SMS."""
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return None, False
+    mobile = phonenumbers.number_type(parsed) in _MOBILE_TYPES
+    return phonenumbers.region_code_for_number(parsed), mobile
+
+
+def normalise_textable_phone(raw: str) -> str:
+    """The E.164 form of a number we are about to text (a login code): refused, as a field
+    error on `phone`, when it is not a mobile of an allowed region."""
+    e164 = normalise_phone(raw)
+    if not can_text(e164):
+        raise InvalidInput("phone_not_served", "no SMS goes to this number", field="phone")
+    return e164
 
 
 def mask_phone(phone: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
@@ -17,15 +18,24 @@ class Policy:
     timezone: ZoneInfo
     afternoon_cutoff: time
     pii_hash_key: bytes
+    phone_regions: frozenset[str] = frozenset({"VN"})
 
 
 _policy: Policy | None = None
 
 
-def configure_policy(*, timezone: ZoneInfo, afternoon_cutoff: time, pii_hash_key: str) -> None:
+def configure_policy(
+    *,
+    timezone: ZoneInfo,
+    afternoon_cutoff: time,
+    pii_hash_key: str,
+    phone_regions: Iterable[str] = ("VN",),
+) -> None:
     """Called by the app lifespan, the CLI and the test setup before any domain function runs."""
     global _policy
-    _policy = Policy(timezone, afternoon_cutoff, pii_hash_key.encode("utf-8"))
+    _policy = Policy(
+        timezone, afternoon_cutoff, pii_hash_key.encode("utf-8"), frozenset(phone_regions)
+    )
 
 
 def current_policy() -> Policy:

@@ -4,7 +4,7 @@ book or cancel on their behalf, resend an alert. Every read and every change is 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tortoise.transactions import in_transaction
 
@@ -20,13 +20,14 @@ from domain.dossiers import is_overdue
 from domain.errors import InvalidInput, NotFound
 from domain.phones import mask_phone, normalise_phone
 from domain.staff import require_permission
-from models import Appointment, Citizen, Dossier, DossierEvent, OutboxMessage
+from models import Appointment, Citizen, Dossier, DossierEvent, InboundMessage, OutboxMessage
 from models.enums import StaffRole
 from notifications.outbox import enqueue_message
 
 # Alerts about a citizen's own case may be sent again; codes (OTPs) never through an agent.
 RESENDABLE_PREFIXES = ("dossier_", "appointment_")
 NOTIFICATION_PAGE = 50
+INBOUND_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class CitizenFile:
     dossiers: list[DossierWithTimeline]
     appointments: list[Appointment]
     notifications: list[OutboxMessage]
+    # The texts they sent us, each with its outcome: why "I texted and got nothing" happened.
+    inbound_sms: list[InboundMessage] = field(default_factory=list)
 
 
 def _required_reason(reason: str) -> str:
@@ -151,6 +154,9 @@ async def view_citizen_file(
         dossiers=await _dossiers_with_timelines(caller, citizen),
         appointments=await list_citizen_appointments(citizen=citizen),
         notifications=await _notifications(citizen),
+        inbound_sms=await InboundMessage.filter(citizen=citizen)
+        .order_by("-received_at")
+        .limit(INBOUND_PAGE),
     )
 
 

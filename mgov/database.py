@@ -18,6 +18,7 @@ def install_policy(settings: Settings) -> None:
         timezone=settings.timezone,
         afternoon_cutoff=settings.afternoon_cutoff,
         pii_hash_key=str(settings.pii_hash_key),
+        phone_regions=settings.allowed_phone_regions,
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
@@ -125,6 +126,7 @@ class Settings:
     metrics_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     backoffice_secret: Secret
     staff_token_minutes: int
+    allowed_phone_regions: tuple[str, ...] = ("VN",)
 
     @property
     def is_production(self) -> bool:
@@ -198,10 +200,22 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
         backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
         staff_token_minutes=_positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480),
+        allowed_phone_regions=_phone_regions(config("MGOV_ALLOWED_PHONE_REGIONS", default="VN")),
         **_sms_settings(config, production),
         **_gateway_settings(config, production),
         **_metrics_settings(config),
     )
+
+
+def _phone_regions(value: str) -> tuple[str, ...]:
+    """`VN` or `VN,KH`: the regions whose mobiles we text (an SMS abroad costs many local ones)."""
+    regions = tuple(part.strip().upper() for part in value.split(",") if part.strip())
+    unknown = [region for region in regions if region not in phonenumbers.SUPPORTED_REGIONS]
+    if not regions or unknown:
+        raise SettingsError(
+            f"MGOV_ALLOWED_PHONE_REGIONS must list region codes such as VN, got {value!r}"
+        )
+    return regions
 
 
 def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -77,3 +77,12 @@ class ConsentPurpose(StrEnum):
     PERSONAL_DATA = "personal_data"
     SMS_ALERTS = "sms_alerts"
     PUSH_ALERTS = "push_alerts"
+
+
+class InboundOutcome(StrEnum):
+    """What became of a citizen's text: staff read it to answer "I texted and got nothing"."""
+
+    ANSWERED = "answered"
+    CAPPED = "capped"  # past the hourly reply limit, and it changed nothing: not answered
+    UNANSWERED = "unanswered"  # nothing to say (a repeated STOP)
+    NOT_TEXTED = "not_texted"  # a landline or a number abroad: we send it no SMS

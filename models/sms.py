@@ -5,6 +5,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from models.enums import InboundOutcome
+
 
 class InboundMessage(Model):
     """One message as the gateway delivered it. The unique (gateway, gateway message id) pair is
@@ -22,6 +24,8 @@ class InboundMessage(Model):
     reply: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.OutboxMessage", related_name="inbound", null=True, on_delete=fields.SET_NULL
     )
+    # Null on rows kept before outcomes were recorded.
+    outcome = fields.CharEnumField(InboundOutcome, max_length=16, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.catalogue import text
+from domain.phones import can_text
 from domain.policy import utc_now
 from models import Device
 from models.enums import Channel, OutboxStatus, Priority
@@ -26,6 +27,7 @@ from notifications.sms_encoding import measure_sms, to_sms_text
 from notifications.test_numbers import TestNumberProvider, is_test_number
 
 logger = logging.getLogger("mgov.worker")
+NOT_TEXTED = "not an SMS number"  # a landline or a number outside MGOV_ALLOWED_PHONE_REGIONS
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,11 @@ class OutboxWorker:
             if pushed is not None:
                 return pushed
             message.channel = Channel.SMS
+        if not can_text(message.phone) and not is_test_number(
+            message.phone, self.config.test_number_prefix
+        ):
+            # Every SMS passes here, whichever door queued it (a USSD caller from abroad books).
+            return self._failure(message, SendFailure(NOT_TEXTED, retryable=False))
         urgent = message.priority == Priority.URGENT
         if message.opted_out and not urgent:
             return self._failure(message, SendFailure("opted out", retryable=False))

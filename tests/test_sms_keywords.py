@@ -57,9 +57,19 @@ CASES = [
     Case("STATUS {code}", "reply_dossier_limited", "owner's phone", STRANGER, E),
     Case("HS H29.99-991231-9999", "reply_dossier_not_found", "tim thay ho so H29 99 991231 9999."),
     Case("status H2999 991231 9999", "reply_dossier_not_found", "No dossier H2999", language=E),
-    Case("hs", "reply_status_usage", "soan HS <ma ho so>"),
-    Case("Hồ sơ:", "reply_status_usage", "soan HS"),
-    Case("STATUS", "reply_status_usage", "text STATUS <dossier code>", language=E),
+    # no code: the sender's own dossiers
+    Case("hs", "reply_my_dossiers", "Ho so cua ong/ba: {code} Moi tiep nhan - Chi tiet"),
+    Case("Hồ sơ:", "reply_my_dossiers", "Ho so cua ong/ba: {code}"),
+    Case("Hồ sơ của tôi đâu?", "reply_my_dossiers", "Ho so cua ong/ba: {code}"),
+    Case("STATUS", "reply_my_dossiers", "Your dossiers: {code} Received", language=E),
+    Case("hs cua toi", "reply_no_dossiers", "chua co ho so nao", STRANGER),
+    Case("status please", "reply_no_dossiers", "No dossiers for this number.", STRANGER, E),
+    # a code alone, in any form
+    Case("{code}", "reply_dossier", "Ho so {code}: Moi tiep nhan. Hen tra:"),
+    Case("{spaced}", "reply_dossier", "Ho so {code}:"),
+    Case("{digits}", "reply_dossier", "Ho so {code}:"),
+    Case("{code} cam on", "reply_dossier", "Ho so {code}:"),
+    Case("{lower}", "reply_dossier_limited", "Ho so {code}: Moi tiep nhan. Xem", STRANGER),
     # appointments
     Case("LH", "reply_appointments", "Lich hen: {ref}: "),
     Case("lh", "reply_appointments", "Lich hen: {ref}: "),
@@ -92,7 +102,9 @@ CASES = [
     Case("?", "reply_help", "Dich vu cong"),
     Case("", "reply_help", "Dich vu cong"),
     Case("Xin chào", "reply_help", "Dich vu cong"),
-    Case("Vì sao hồ sơ của tôi chưa xong?", "reply_help", "Dich vu cong"),
+    Case("Vì sao hồ sơ của tôi chưa xong?", "reply_my_dossiers", "Ho so cua ong/ba: {code}"),
+    Case("079085001234", "reply_help", "Dich vu cong"),  # a CCCD is not a dossier code
+    Case("0901234567", "reply_help", "Dich vu cong"),  # nor is a phone number
     Case("hello", "reply_help", "HCMC public services", language=E),
     # alerts off and on
     Case("TU CHOI", "reply_stopped", "da ngung nhan tin nhac"),
@@ -170,7 +182,7 @@ async def test_a_real_world_text_gets_its_reply(client, world, case):
 def test_at_least_forty_variants_cover_every_keyword():
     assert len(CASES) >= 40
     assert {parse_command(c.text.removeprefix(NFD)).action for c in CASES} == set(Action)
-    spelled = {s for k in KEYWORDS for s in k.spellings}
+    spelled = {s for k in KEYWORDS for spellings in k.spellings.values() for s in spellings}
     assert {"HS", "HO SO", "STATUS", "LH", "APPT", "HUY", "CANCEL", "TG", "HELP"} <= spelled
     assert {"TU CHOI", "STOP", "DK", "START", "EN", "VI"} <= spelled
 
@@ -199,7 +211,13 @@ def test_messages_are_folded_to_plain_words(text, words):
         ("EN please", Action.UNKNOWN, None),
         ("STOP sending me these", Action.STOP, None),
         ("cancel ref 12", Action.CANCEL, "12"),
-        ("HS H29.99-251123-0042 xin cam on", Action.STATUS, "H29 99 251123 0042 XIN CAM ON"),
+        ("HS H29.99-251123-0042 xin cam on", Action.STATUS, "H29 99 251123 0042"),
+        ("Ho so cua toi dau", Action.STATUS, None),
+        ("HS cua toi H2999 251123 0042", Action.STATUS, "H2999 251123 0042"),
+        ("check my appointment", Action.APPOINTMENTS, None),
+        ("toi muon huy lich hen 12", Action.APPOINTMENTS, None),  # never a guessed cancel
+        ("please stop", Action.UNKNOWN, None),  # nor a guessed STOP
+        ("079085001234", Action.UNKNOWN, None),
     ],
 )
 def test_edge_cases_of_the_grammar(text, action, argument):

@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import replace
 
 from channels.sms.keywords import Action, Command
-from channels.summaries import appointment_line, appointment_summary, dossier_summary
+from channels.summaries import (
+    appointment_line,
+    appointment_summary,
+    dossier_line,
+    dossier_summary,
+)
 from domain.appointments import cancel_appointment, list_citizen_appointments
-from domain.catalogue import text
+from domain.catalogue import localised_name, text
 from domain.citizens import change_sms_alerts
-from domain.dossiers import lookup_dossier
+from domain.dossiers import list_citizen_dossiers, lookup_dossier
 from domain.errors import DomainError
 from domain.inbound_sms import SmsReply
 from domain.profile import update_profile
@@ -20,6 +26,8 @@ from notifications.sms_encoding import measure_sms, to_sms_text
 
 CHANNEL = "sms"
 ECHO_LENGTH = 30  # of a code the citizen typed, repeated in a "not found" reply
+LIST_LENGTH = 10  # dossiers or appointments read for one reply; one segment holds fewer
+MIN_OFFICE_LENGTH = 16  # an office name cut shorter than this names no office
 
 # A domain refusal, the reply that explains it and the placeholder that echoes the argument;
 # any other refusal gets `reply_failed`.
@@ -35,7 +43,7 @@ Handler = Callable[[Command, Citizen, bool], Awaitable[SmsReply | None]]
 
 async def _status(command: Command, citizen: Citizen, keep: bool) -> SmsReply:
     if command.argument is None:
-        return SmsReply("reply_status_usage")
+        return await _my_dossiers(citizen, keep)
     view = await lookup_dossier(code=command.argument, viewer=citizen)
     summary = dossier_summary(view, citizen.language, keep_diacritics=keep)
     if view.full:
@@ -43,25 +51,51 @@ async def _status(command: Command, citizen: Citizen, keep: bool) -> SmsReply:
     return SmsReply("reply_dossier_limited", {"short_summary": summary})
 
 
-def _fitting_lines(appointments: list[Appointment], language: str, keep: bool) -> str:
-    """As many appointments, soonest first, as one SMS segment holds (always the first)."""
-    lines = [appointment_line(a, language, keep_diacritics=keep) for a in appointments]
-    for count in range(len(lines), 1, -1):
-        joined = "; ".join(lines[:count])
+async def _my_dossiers(citizen: Citizen, keep: bool) -> SmsReply:
+    """`HS` without a code, or words about dossiers: the sender's own, newest first."""
+    dossiers = await list_citizen_dossiers(citizen=citizen, limit=LIST_LENGTH)
+    if not dossiers:
+        return SmsReply("reply_no_dossiers")
+    lines = [dossier_line(d, citizen.language, keep_diacritics=keep) for d in dossiers]
+    variants = ("; ".join(lines[:count]) for count in range(len(lines), 0, -1))
+    return SmsReply(
+        "reply_my_dossiers", {"lines": _fitting("reply_my_dossiers", variants, citizen, keep)}
+    )
+
+
+def _fitting(template: str, variants: Iterable[str], citizen: Citizen, keep: bool) -> str:
+    """The first of `variants` (most preferred first) whose reply is one SMS segment; the last
+    one when none is."""
+    last = ""
+    for lines in variants:
         body = to_sms_text(
-            text("sms.reply_appointments", language, lines=joined), keep_diacritics=keep
+            text(f"sms.{template}", citizen.language, lines=lines), keep_diacritics=keep
         )
         if measure_sms(body).segments <= 1:
-            return joined
-    return lines[0]
+            return lines
+        last = lines
+    return last
+
+
+def _appointment_lists(appointments: list[Appointment], language: str, keep: bool) -> Iterator[str]:
+    """Every list worth trying, best first: as many appointments as possible, soonest first,
+    each office named as fully as the segment leaves room for (never under a readable part)."""
+    longest = max(len(localised_name(a.slot.office, language)) for a in appointments)
+    for count in range(len(appointments), 0, -1):
+        for length in range(longest, MIN_OFFICE_LENGTH - 1, -1):
+            yield "; ".join(
+                appointment_line(a, language, keep_diacritics=keep, office_length=length)
+                for a in appointments[:count]
+            )
 
 
 async def _appointments(command: Command, citizen: Citizen, keep: bool) -> SmsReply:
     appointments = await list_citizen_appointments(citizen=citizen)
     if not appointments:
         return SmsReply("reply_no_appointments")
+    variants = _appointment_lists(appointments[:LIST_LENGTH], citizen.language, keep)
     return SmsReply(
-        "reply_appointments", {"lines": _fitting_lines(appointments, citizen.language, keep)}
+        "reply_appointments", {"lines": _fitting("reply_appointments", variants, citizen, keep)}
     )
 
 
@@ -124,8 +158,11 @@ def _refusal(command: Command, error: DomainError) -> SmsReply:
 async def answer(
     command: Command, citizen: Citizen, *, keep_diacritics: bool = False
 ) -> SmsReply | None:
-    """The reply to a parsed message; a refusal from the domain becomes an explaining reply."""
+    """The reply to a parsed message; a refusal from the domain becomes an explaining reply.
+    Whether the reply confirms a change comes from the grammar table, never from a handler; a
+    refusal changed nothing."""
     try:
-        return await HANDLERS[command.action](command, citizen, keep_diacritics)
+        reply = await HANDLERS[command.action](command, citizen, keep_diacritics)
     except DomainError as error:
         return _refusal(command, error)
+    return None if reply is None else replace(reply, confirms=command.changes)

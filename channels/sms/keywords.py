@@ -3,16 +3,24 @@
 A message is folded before matching: diacritics dropped (composed or decomposed input, đ → d),
 case ignored, every character that is not a letter or a digit read as a space. A keyword may
 be typed with or without its inner spaces (`HO SO`, `HOSO`), and one that takes an argument
-may be glued to it (`HUY12`). Anything that matches no row is UNKNOWN, which gets the help
-reply: a citizen who texts us is never met with silence.
+may be glued to it (`HUY12`). A dossier code is only ever words that hold digits: `HS` with
+words and no code asks for the sender's own dossiers.
+
+A short message that starts with no keyword is read in plain language: a dossier code in it
+asks for its status, else the earliest intent word of a row that changes nothing (`lich hen`,
+`appointment`, `ho so`) picks that row. A row that changes something (cancel, STOP) is never
+guessed. Anything else is UNKNOWN, which gets the help reply: a citizen who texts us is never
+met with silence.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 
+from domain.codes import looks_like_dossier_code
 from domain.text import fold_diacritics
 from models.enums import Language
 
@@ -30,7 +38,7 @@ class Action(StrEnum):
 
 
 class Argument(Enum):
-    CODE = "a dossier code, in any form find_dossier_by_code accepts"
+    CODE = "a dossier code in any form find_dossier_by_code accepts; without one, your dossiers"
     NUMBER = "an appointment reference: one whole number"
     IGNORED = "nothing needed; words after the keyword are ignored (STOP please)"
     NONE = "the keyword alone; `vi` and `en` also begin ordinary sentences"
@@ -38,36 +46,83 @@ class Argument(Enum):
 
 @dataclass(frozen=True)
 class Keyword:
-    spellings: tuple[str, ...]
+    """One row of the grammar: an action, its spellings in each language (the language of a
+    spelling is a new number's first language), and what the action takes. `changes` marks an
+    action that changes something: its reply is the citizen's only confirmation, so no reply
+    limit ever withholds it."""
+
     action: Action
-    language: Language  # the language a keyword is written in: a new number's first language
     argument: Argument
+    spellings: Mapping[Language, tuple[str, ...]]
+    changes: bool = False
+    # Words that show this intent anywhere in a short message with no keyword first.
+    intents: Mapping[Language, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.changes and self.intents:
+            raise ValueError(f"{self.action}: an action that changes something is never guessed")
 
 
+VI, EN = Language.VI, Language.EN
 KEYWORDS: tuple[Keyword, ...] = (
-    Keyword(("HS", "HO SO", "TRA CUU", "TRA CUU HO SO"), Action.STATUS, Language.VI, Argument.CODE),
-    Keyword(("STATUS", "CHECK"), Action.STATUS, Language.EN, Argument.CODE),
-    Keyword(("LH", "LICH HEN", "XEM LICH HEN"), Action.APPOINTMENTS, Language.VI, Argument.IGNORED),
     Keyword(
-        ("APPT", "APPTS", "APPOINTMENT", "APPOINTMENTS"),
+        Action.STATUS,
+        Argument.CODE,
+        {VI: ("HS", "HO SO", "TRA CUU", "TRA CUU HO SO"), EN: ("STATUS", "CHECK")},
+        intents={
+            VI: ("HO SO", "TRA CUU", "KET QUA"),
+            EN: ("DOSSIER", "DOSSIERS", "APPLICATION", "APPLICATIONS", "STATUS", "RESULT"),
+        },
+    ),
+    Keyword(
         Action.APPOINTMENTS,
-        Language.EN,
         Argument.IGNORED,
+        {
+            VI: ("LH", "LICH HEN", "XEM LICH HEN"),
+            EN: ("APPT", "APPTS", "APPOINTMENT", "APPOINTMENTS"),
+        },
+        intents={
+            VI: ("LICH HEN", "NGAY HEN", "GIO HEN"),
+            EN: ("APPOINTMENT", "APPOINTMENTS", "APPT", "BOOKING", "BOOKINGS"),
+        },
     ),
     Keyword(
-        ("HUY", "HUY LH", "HUY LICH", "HUY LICH HEN"), Action.CANCEL, Language.VI, Argument.NUMBER
+        Action.CANCEL,
+        Argument.NUMBER,
+        {VI: ("HUY", "HUY LH", "HUY LICH", "HUY LICH HEN"), EN: ("CANCEL", "CANCEL APPT")},
+        changes=True,
     ),
-    Keyword(("CANCEL", "CANCEL APPT"), Action.CANCEL, Language.EN, Argument.NUMBER),
-    Keyword(("TG", "TRO GIUP", "HUONG DAN"), Action.HELP, Language.VI, Argument.IGNORED),
-    Keyword(("HELP", "INFO"), Action.HELP, Language.EN, Argument.IGNORED),
-    Keyword(("TU CHOI", "HUY DK", "HUY DANG KY"), Action.STOP, Language.VI, Argument.IGNORED),
-    Keyword(("STOP", "UNSUBSCRIBE"), Action.STOP, Language.EN, Argument.IGNORED),
-    Keyword(("DK", "DANG KY"), Action.START, Language.VI, Argument.IGNORED),
-    Keyword(("START", "SUBSCRIBE"), Action.START, Language.EN, Argument.IGNORED),
-    Keyword(("EN", "ENGLISH", "TIENG ANH"), Action.ENGLISH, Language.EN, Argument.NONE),
-    Keyword(("VI", "TIENG VIET", "VIETNAMESE"), Action.VIETNAMESE, Language.VI, Argument.NONE),
+    Keyword(
+        Action.HELP, Argument.IGNORED, {VI: ("TG", "TRO GIUP", "HUONG DAN"), EN: ("HELP", "INFO")}
+    ),
+    Keyword(
+        Action.STOP,
+        Argument.IGNORED,
+        {VI: ("TU CHOI", "HUY DK", "HUY DANG KY"), EN: ("STOP", "UNSUBSCRIBE")},
+        changes=True,
+    ),
+    Keyword(
+        Action.START,
+        Argument.IGNORED,
+        {VI: ("DK", "DANG KY"), EN: ("START", "SUBSCRIBE")},
+        changes=True,
+    ),
+    Keyword(
+        Action.ENGLISH,
+        Argument.NONE,
+        {EN: ("EN", "ENGLISH"), VI: ("TIENG ANH",)},
+        changes=True,
+    ),
+    Keyword(
+        Action.VIETNAMESE,
+        Argument.NONE,
+        {VI: ("VI", "TIENG VIET"), EN: ("VIETNAMESE",)},
+        changes=True,
+    ),
 )
 
+# Longer texts are letters (a complaint, a story): they get the help reply, not a guess.
+SHORT_MESSAGE_WORDS = 20
 # Words people put between a keyword and a number: `HUY SO 12`, `cancel ref 12`, `huy ma 12`.
 _NUMBER_FILLERS = frozenset({"SO", "MA", "REF", "NO", "ID", "LH"})
 _SEPARATORS = re.compile(r"[^0-9A-Z]+")
@@ -76,11 +131,13 @@ _SEPARATORS = re.compile(r"[^0-9A-Z]+")
 @dataclass(frozen=True)
 class Command:
     """A message understood: what to do, in which language it was asked, with what argument.
-    `argument` is None when the keyword needs one and none usable was given."""
+    `argument` is None when the keyword needs one and none usable was given; `changes` says
+    whether carrying it out changes something (a keyword without its argument changes nothing)."""
 
     action: Action
     language: Language
     argument: str | None = None
+    changes: bool = False
 
 
 UNKNOWN = Command(Action.UNKNOWN, Language.VI)
@@ -96,10 +153,15 @@ def _compact(spelling: str) -> str:
 
 
 # Longest spellings first, so `HUY LICH HEN 12` is not read as `HUY` + `LICH HEN 12`.
-_ORDERED: tuple[tuple[str, Keyword], ...] = tuple(
+_ORDERED: tuple[tuple[str, Keyword, Language], ...] = tuple(
     sorted(
-        ((_compact(s), k) for k in KEYWORDS for s in k.spellings),
-        key=lambda pair: -len(pair[0]),
+        (
+            (_compact(spelling), keyword, language)
+            for keyword in KEYWORDS
+            for language, spellings in keyword.spellings.items()
+            for spelling in spellings
+        ),
+        key=lambda row: -len(row[0]),
     )
 )
 
@@ -133,18 +195,82 @@ def _argument(keyword: Keyword, rest: list[str]) -> tuple[bool, str | None]:
     if keyword.argument is Argument.IGNORED:
         return True, None
     if keyword.argument is Argument.CODE:
-        return True, " ".join(rest) or None
+        return True, _code_in(rest)
     numbers = [word for word in rest if word not in _NUMBER_FILLERS]
     if len(numbers) == 1 and numbers[0].isdigit() and len(numbers[0]) <= 9:
         return True, numbers[0]
     return True, None
 
 
+def _code_in(words: list[str]) -> str | None:
+    """The first run of words that hold digits: `HS cua toi H29 99 251123 0042 a` → the code.
+    Words without a digit are never a code (`Ho so cua toi dau?` names none)."""
+    start = next((i for i, word in enumerate(words) if any(c.isdigit() for c in word)), None)
+    if start is None:
+        return None
+    end = start
+    while end < len(words) and any(c.isdigit() for c in words[end]):
+        end += 1
+    return " ".join(words[start:end])
+
+
+_INTENTS: tuple[tuple[tuple[str, ...], Keyword, Language], ...] = tuple(
+    (tuple(phrase.split()), keyword, language)
+    for keyword in KEYWORDS
+    for language, phrases in keyword.intents.items()
+    for phrase in phrases
+)
+
+
+def _earliest_intent(
+    words: list[str], ignore: Action | None = None
+) -> tuple[Keyword, Language] | None:
+    """The row whose intent word comes first in the message (the longer phrase on a tie)."""
+    found: list[tuple[int, int, Keyword, Language]] = []
+    for phrase, keyword, language in _INTENTS:
+        if keyword.action is ignore:
+            continue
+        size, compact = len(phrase), "".join(phrase)
+        for index in range(len(words)):
+            if tuple(words[index : index + size]) == phrase or words[index] == compact:
+                found.append((index, -size, keyword, language))
+                break
+    if not found:
+        return None
+    _, _, keyword, language = min(found, key=lambda hit: hit[:2])
+    return keyword, language
+
+
+def _plain_language(words: list[str], *, ignore: Action | None = None) -> Command | None:
+    """A short message with no keyword first: a code in it, else its earliest intent word."""
+    if len(words) > SHORT_MESSAGE_WORDS:
+        return None
+    intent = _earliest_intent(words, ignore)
+    code = _code_in(words)
+    if code is not None and looks_like_dossier_code(code):
+        return Command(Action.STATUS, intent[1] if intent else Language.VI, code)
+    if intent is None:
+        return None
+    keyword, language = intent
+    argument = code if keyword.argument is Argument.CODE else None
+    return Command(keyword.action, language, argument)
+
+
 def parse_command(message: str) -> Command:
-    """What a citizen's text asks for; UNKNOWN when it matches no keyword."""
+    """What a citizen's text asks for: a keyword first, else plain language, else UNKNOWN."""
     words = words_of(message)
+    command = _leading_keyword(words)
+    if command is not None and command.action is Action.STATUS and command.argument is None:
+        # `check my appointment`: a status keyword without a code defers to another intent.
+        other = _plain_language(words, ignore=Action.STATUS)
+        if other is not None and other.action is not Action.STATUS:
+            return Command(other.action, command.language)
+    return command or _plain_language(words) or UNKNOWN
+
+
+def _leading_keyword(words: list[str]) -> Command | None:
     for glued in (False, True):
-        for compact, keyword in _ORDERED:
+        for compact, keyword, language in _ORDERED:
             if glued and keyword.argument not in (Argument.CODE, Argument.NUMBER):
                 continue
             rest = _glued_rest(words, compact) if glued else _rest_after(words, compact)
@@ -152,5 +278,8 @@ def parse_command(message: str) -> Command:
                 continue
             matches, argument = _argument(keyword, rest)
             if matches:
-                return Command(keyword.action, keyword.language, argument)
-    return UNKNOWN
+                changes = keyword.changes and (
+                    argument is not None or keyword.argument is not Argument.NUMBER
+                )
+                return Command(keyword.action, language, argument, changes)
+    return None
