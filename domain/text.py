@@ -1,4 +1,5 @@
-"""Vietnamese text folded to plain ASCII, for search and for SMS that stays in GSM-7."""
+"""Text shared by every door: Vietnamese folded to plain ASCII (for search and for SMS that
+stays in GSM-7), and waits said in words."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 import re
 import unicodedata
 
-from domain import catalogue
+from domain.catalogue import text
 
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "D"})
 _SPACES = re.compile(r"\s+")
@@ -24,9 +25,12 @@ def search_key(text: str) -> str:
 
 
 def minutes_in_words(seconds: float, language: str) -> str:
-    """A wait as a person says it ("khoảng 12 phút", not "676 giây"), rounded up so nobody is
-    told to try again before the lock has gone."""
+    """`676` → `khoảng 12 phút` / `about 12 minutes`: a person waits minutes, not `676 giây`.
+
+    Rounded up, so whoever waits as told is never refused again; past two hours, whole hours."""
     minutes = max(1, math.ceil(seconds / 60))
-    if minutes == 1:
-        return catalogue.text("time.about_one_minute", language)
-    return catalogue.text("time.about_minutes", language, minutes=minutes)
+    if minutes < 120:
+        return text(
+            "duration.minute" if minutes == 1 else "duration.minutes", language, count=minutes
+        )
+    return text("duration.hours", language, count=round(minutes / 60))

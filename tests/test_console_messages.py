@@ -160,19 +160,3 @@ async def test_a_locked_out_login_says_about_how_many_minutes(client):
     assert said, locked.text
     assert 1 <= int(said.group(1)) <= 15
     assert "giây" not in locked.text
-
-
-@pytest.mark.parametrize(
-    ("seconds", "vi", "en"),
-    [
-        (676, "khoảng 12 phút", "about 12 minutes"),
-        (60, "khoảng 1 phút", "about a minute"),
-        (3, "khoảng 1 phút", "about a minute"),
-        (61, "khoảng 2 phút", "about 2 minutes"),
-    ],
-)
-def test_minutes_in_words_rounds_up(seconds, vi, en):
-    from domain.text import minutes_in_words
-
-    assert minutes_in_words(seconds, "vi") == vi
-    assert minutes_in_words(seconds, "en") == en
