@@ -9,7 +9,7 @@ import pytest
 from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
 from domain.errors import InvalidInput
 from domain.phones import LEGACY_MOBILE_PREFIXES, mask_phone, normalise_phone
-from domain.text import fold_diacritics, search_key
+from domain.text import fold_diacritics, minutes_in_words, search_key
 from mgov.logs import mask_phones
 
 
@@ -94,3 +94,22 @@ def test_folding_handles_composed_and_decomposed_vietnamese() -> None:
     assert fold_diacritics(composed) == "Dang ky khai sinh – Ho so da co ket qua"
     assert fold_diacritics(decomposed) == fold_diacritics(composed)
     assert search_key("  ĐĂNG  KÝ Khai sinh ") == "dang ky khai sinh"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "vi", "en"),
+    [
+        (676, "khoảng 12 phút", "about 12 minutes"),
+        (197, "khoảng 4 phút", "about 4 minutes"),
+        (60, "khoảng 1 phút", "about 1 minute"),
+        (1, "khoảng 1 phút", "about 1 minute"),
+        (0, "khoảng 1 phút", "about 1 minute"),
+        (7140, "khoảng 119 phút", "about 119 minutes"),
+        (7200, "khoảng 2 giờ", "about 2 hours"),
+        (86400, "khoảng 24 giờ", "about 24 hours"),
+    ],
+)
+def test_a_wait_is_said_in_minutes_rounded_up(seconds: int, vi: str, en: str) -> None:
+    assert minutes_in_words(seconds, "vi") == vi
+    assert minutes_in_words(seconds, "en") == en
+    assert fold_diacritics(minutes_in_words(seconds, "vi")).startswith("khoang ")
