@@ -127,6 +127,7 @@ async def receive_dossier(
             to_status=DossierStatus.RECEIVED,
             actor_kind=actor.kind,
             actor=actor.name,
+            created_at=received_at,
         )
         await _notify(dossier, event)
     return dossier
@@ -202,6 +203,7 @@ async def move_dossier(
             actor_kind=actor.kind,
             actor=actor.name,
             note=note,
+            created_at=at,  # the step's own time: a move recorded later keeps its date
         )
         await _notify(dossier, event)
     return dossier

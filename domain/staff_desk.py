@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
@@ -17,15 +18,19 @@ from domain.audit import StaffCaller, record_audit
 from domain.auth import body_for_staff
 from domain.citizens import find_citizen
 from domain.dossiers import is_overdue
-from domain.errors import InvalidInput, NotFound
+from domain.errors import Conflict, InvalidInput, NotFound
 from domain.phones import mask_phone, normalise_phone
+from domain.policy import utc_now
 from domain.staff import require_permission
 from models import Appointment, Citizen, Dossier, DossierEvent, InboundMessage, OutboxMessage
-from models.enums import StaffRole
-from notifications.outbox import enqueue_message
+from models.enums import Channel, OutboxStatus, StaffRole
+from notifications.outbox import HELD_FOR_QUIET_HOURS, enqueue_message
+from notifications.sms_encoding import measure_sms, to_sms_text
 
 # Alerts about a citizen's own case may be sent again; codes (OTPs) never through an agent.
 RESENDABLE_PREFIXES = ("dossier_", "appointment_")
+# Only a message that has gone out (or given up) is sent again: one still queued is on its way.
+RESENT_AFTER = frozenset({OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.FAILED})
 NOTIFICATION_PAGE = 50
 INBOUND_PAGE = 20
 
@@ -38,15 +43,33 @@ class DossierWithTimeline:
 
 
 @dataclass(frozen=True)
+class MessageAsSent:
+    """A message as the citizen's phone got it (or will get it), so an agent reads what the
+    caller reads: an SMS folded to GSM-7 unless diacritics are kept, with its parts."""
+
+    message: OutboxMessage
+    body: str
+    segments: int  # SMS parts billed (or to be billed); 0 for a push
+    held_until: datetime | None  # queued for later: quiet hours or a retry's backoff
+    held_for_quiet_hours: bool
+    resendable: bool
+
+
+@dataclass(frozen=True)
 class CitizenFile:
     """Everything an agent sees on one screen about a caller."""
 
     citizen: Citizen
     dossiers: list[DossierWithTimeline]
     appointments: list[Appointment]
-    notifications: list[OutboxMessage]
+    notifications: list[MessageAsSent]
     # The texts they sent us, each with its outcome: why "I texted and got nothing" happened.
     inbound_sms: list[InboundMessage] = field(default_factory=list)
+
+    @property
+    def held_slot_ids(self) -> frozenset[int]:
+        """Slots the caller already holds: not offered to them again."""
+        return frozenset(appointment.slot_id for appointment in self.appointments)
 
 
 def _required_reason(reason: str) -> str:
@@ -110,6 +133,24 @@ async def _notifications(citizen: Citizen) -> list[OutboxMessage]:
     return messages
 
 
+def _as_sent(message: OutboxMessage, *, keep_diacritics: bool, now: datetime) -> MessageAsSent:
+    body = body_for_staff(message)
+    segments = 0
+    if message.channel == Channel.SMS:
+        body = to_sms_text(body, keep_diacritics=keep_diacritics)
+        segments = message.segments or measure_sms(body).segments
+    held = message.status == OutboxStatus.QUEUED and message.next_attempt_at > now
+    return MessageAsSent(
+        message=message,
+        body=body,
+        segments=segments,
+        held_until=message.next_attempt_at if held else None,
+        held_for_quiet_hours=held and message.last_error == HELD_FOR_QUIET_HOURS,
+        resendable=message.template.startswith(RESENDABLE_PREFIXES)
+        and message.status in RESENT_AFTER,
+    )
+
+
 async def view_citizen_dossiers(
     *, caller: StaffCaller, citizen_id: int, reason: str = ""
 ) -> tuple[Citizen, list[DossierWithTimeline]]:
@@ -142,9 +183,10 @@ async def view_citizen_notifications(
 
 
 async def view_citizen_file(
-    *, caller: StaffCaller, citizen_id: int, reason: str = ""
+    *, caller: StaffCaller, citizen_id: int, keep_diacritics: bool = False, reason: str = ""
 ) -> CitizenFile:
-    """The console's one screen about a caller: one audit row for the whole file."""
+    """The console's one screen about a caller: one audit row for the whole file. Messages
+    read as sent: `keep_diacritics` is the worker's setting (MGOV_SMS_KEEP_DIACRITICS)."""
     for action in ("citizen.dossiers", "citizen.appointments", "citizen.notifications"):
         require_permission(caller.user, action)
     citizen = await _citizen(citizen_id)
@@ -153,7 +195,10 @@ async def view_citizen_file(
         citizen=citizen,
         dossiers=await _dossiers_with_timelines(caller, citizen),
         appointments=await list_citizen_appointments(citizen=citizen),
-        notifications=await _notifications(citizen),
+        notifications=[
+            _as_sent(message, keep_diacritics=keep_diacritics, now=utc_now())
+            for message in await _notifications(citizen)
+        ],
         inbound_sms=await InboundMessage.filter(citizen=citizen)
         .order_by("-received_at")
         .limit(INBOUND_PAGE),
@@ -217,6 +262,8 @@ async def resend_notification(
         raise InvalidInput(
             "notification_not_resendable", "this message cannot be resent", field="message_id"
         )
+    if original.status not in RESENT_AFTER:
+        raise Conflict("notification_not_sent_yet", "this message has not gone out yet")
     async with in_transaction():
         message = await enqueue_message(
             citizen=citizen, template=original.template, params=dict(original.params)

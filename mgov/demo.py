@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from domain.appointments import book_appointment
-from domain.calendar import WorkingCalendar
 from domain.citizens import register_citizen, set_citizen_cccd
 from domain.dossiers import Actor, move_dossier, receive_dossier
 from domain.holidays import add_holiday, load_working_calendar
@@ -17,7 +16,7 @@ from domain.policy import current_policy, utc_now
 from domain.staff import create_staff_user
 from domain.text import search_key
 from mgov import demo_data as data
-from models import Agency, Citizen, Office, OfficeSlot, OutboxMessage, Procedure
+from models import Agency, Citizen, DossierEvent, Office, OfficeSlot, OutboxMessage, Procedure
 from models.enums import (
     ActorKind,
     AgencyLevel,
@@ -29,6 +28,7 @@ from models.enums import (
 )
 
 OFFICER = Actor(ActorKind.STAFF, "demo-seed")
+SENT_AFTER = timedelta(seconds=1)
 
 
 async def _load_reference() -> None:
@@ -76,13 +76,13 @@ async def _office_of(agency_code: str) -> Office:
 
 
 async def _play(
-    calendar: WorkingCalendar,
     phone: str,
     procedure_code: str,
     agency_code: str,
     received_at: datetime,
-    moves: list[tuple[str, str, int]],
+    moves: list[tuple[str, str, datetime]],
 ) -> str:
+    """One dossier's story, each step on the day and hour the story gives it."""
     citizen = await Citizen.get(phone=normalise_phone(phone))
     dossier = await receive_dossier(
         citizen=citizen,
@@ -91,39 +91,64 @@ async def _play(
         actor=OFFICER,
         received_at=received_at,
     )
-    for status, note, days_later in moves:
-        local = calendar.local(received_at)
-        day = calendar.add_working_days(local.date(), days_later)
-        at = max(received_at, datetime.combine(day, local.time(), local.tzinfo))
-        at = min(at, utc_now())
+    at = received_at
+    for status, note, when in moves:
+        at = max(at, when)
         await move_dossier(
             dossier_id=dossier.id, to_status=DossierStatus(status), actor=OFFICER, note=note, at=at
         )
     return dossier.code
 
 
-async def _load_dossiers(out: Callable[[str], object]) -> None:
+async def _load_dossiers(out: Callable[[str], object], now: datetime) -> None:
     tz = current_policy().timezone
-    calendar = await load_working_calendar(around=utc_now())
+    calendar = await load_working_calendar(around=now)
     for phone, procedure_code, agency_code, (y, mo, d, h, mi), moves in data.DOSSIERS:
         received = datetime(y, mo, d, h, mi, tzinfo=tz)
-        code = await _play(calendar, phone, procedure_code, agency_code, received, moves)
+        steps = []
+        for status, note, days_later in moves:
+            day = calendar.add_working_days(received.date(), days_later)
+            steps.append((status, note, min(datetime.combine(day, received.timetz()), now)))
+        code = await _play(phone, procedure_code, agency_code, received, steps)
         out(f"  dossier {code}")
-    today = utc_now().astimezone(tz).date()
-    for phone, procedure_code, agency_code, days_ago, hour, moves in data.RECENT:
+    today = now.astimezone(tz).date()
+
+    def moment(days_ago: int, hour: int | None) -> datetime:
+        """A story's day and hour before the seed, never after it; no hour is the seed's moment,
+        so a dossier received today counts from the next working day after the cut-off."""
+        if hour is None:
+            return now
         day = today - timedelta(days=days_ago)
-        received = min(datetime(day.year, day.month, day.day, hour, 0, tzinfo=tz), utc_now())
-        code = await _play(calendar, phone, procedure_code, agency_code, received, moves)
+        return min(datetime(day.year, day.month, day.day, hour, 0, tzinfo=tz), now)
+
+    for phone, procedure_code, agency_code, (days_ago, hour), moves in data.RECENT:
+        steps = [(status, note, moment(ago, at)) for status, note, ago, at in moves]
+        received = moment(days_ago, hour)
+        code = await _play(phone, procedure_code, agency_code, received, steps)
         out(f"  dossier {code}  (received recently)")
-    # The demo's past is history: its receipts count as sent, not as a backlog for the worker.
-    await OutboxMessage.filter(status=OutboxStatus.QUEUED).update(status=OutboxStatus.SENT)
+    await _date_the_alerts()
 
 
-async def ensure_slots(*, days_ahead: int = data.SLOT_DAYS_AHEAD) -> int:
+async def _date_the_alerts() -> None:
+    """The demo's past is history: each alert was queued when its step happened and sent a
+    second later (as a polling worker would), not all at the moment the seed ran."""
+    for event in await DossierEvent.all():
+        await OutboxMessage.filter(dedupe_key=f"dossier-event:{event.id}").update(
+            created_at=event.created_at,
+            next_attempt_at=event.created_at,
+            sent_at=event.created_at + SENT_AFTER,
+            status=OutboxStatus.SENT,
+        )
+
+
+async def ensure_slots(
+    *, days_ahead: int = data.SLOT_DAYS_AHEAD, now: datetime | None = None
+) -> int:
     """Bookable slots for the coming working days at every office; safe to run every start."""
-    calendar = await load_working_calendar(around=utc_now())
+    now = now or utc_now()
+    calendar = await load_working_calendar(around=now)
     tz = calendar.tz
-    today = utc_now().astimezone(tz).date()
+    today = now.astimezone(tz).date()
     rows = []
     for office in await Office.filter(is_active=True).prefetch_related("agency"):
         capacity = 3 if office.agency.level == AgencyLevel.WARD else 5
@@ -139,9 +164,9 @@ async def ensure_slots(*, days_ahead: int = data.SLOT_DAYS_AHEAD) -> int:
     return await OfficeSlot.all().count() - before
 
 
-async def _book_appointments(out: Callable[[str], object]) -> None:
+async def _book_appointments(out: Callable[[str], object], now: datetime) -> None:
     """A few upcoming appointments; their confirmations count as sent, like the demo's past."""
-    soon = utc_now() + timedelta(hours=2)
+    soon = now + timedelta(hours=2)
     for phone, agency_code, index in data.APPOINTMENTS:
         citizen = await Citizen.get(phone=normalise_phone(phone))
         slot = (
@@ -153,20 +178,26 @@ async def _book_appointments(out: Callable[[str], object]) -> None:
         if slot is not None:
             appointment = await book_appointment(citizen=citizen, slot_id=slot.id)
             out(f"  appointment {appointment.id} for {citizen.full_name}")
-    await OutboxMessage.filter(status=OutboxStatus.QUEUED).update(status=OutboxStatus.SENT)
+    await OutboxMessage.filter(status=OutboxStatus.QUEUED).update(
+        status=OutboxStatus.SENT, sent_at=now + SENT_AFTER
+    )
 
 
-async def load_demo_data(*, out: Callable[[str], object] = print) -> None:
-    """Load the fixed demo city once, then top up slots: a second run only tops up."""
+async def load_demo_data(
+    *, out: Callable[[str], object] = print, now: datetime | None = None
+) -> None:
+    """Load the fixed demo city once, then top up slots: a second run only tops up. `now` is
+    the moment the seed runs, which dates the story's recent part."""
+    now = now or utc_now()
     first_load = not await Agency.exists()
     if not first_load:
         out("demo data already loaded")
     else:
         async with in_transaction():
             await _load_reference()
-            await _load_dossiers(out)
+            await _load_dossiers(out, now)
         out("demo data loaded")
-    added = await ensure_slots()
+    added = await ensure_slots(now=now)
     out(f"{added} appointment slots added for the next {data.SLOT_DAYS_AHEAD} days")
     if first_load:
-        await _book_appointments(out)
+        await _book_appointments(out, now)

@@ -1,7 +1,8 @@
 """The Ho Chi Minh City demo data set, as data. Names and codes are plausible, not official.
 
 Dossiers with fixed receipt dates have fixed codes (listed in README). `RECENT` dossiers are
-received relative to the day the seed runs, so a fresh demo always has work in progress.
+received relative to the moment the seed runs, so a fresh demo always has work in progress and
+work finished this month.
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ OFFICES = [
         "Bộ phận một cửa phường Tân Định",
         "Tan Dinh Ward one-stop office",
         "289 Hai Bà Trưng, phường Tân Định",
+    ),
+    # Last, so the offices above keep their ids and places in the USSD and console lists.
+    (
+        "H29",
+        "Bộ phận một cửa UBND Thành phố",
+        "City People's Committee one-stop office",
+        "86 Lê Thánh Tôn, phường Sài Gòn",
     ),
 ]
 
@@ -196,18 +204,42 @@ DOSSIERS = [
     ("0933445566", "2.000488", "H29.12", (2026, 10, 1, 9, 30), [("in_progress", "", 1)]),
 ]
 
-# Dossiers received relative to the seed day: phone, procedure, agency, days ago, hour, moves.
+# Dossiers received relative to the moment the seed runs: phone, procedure, agency, received
+# (days before the seed day, hour; no hour = the seed's own moment), then the moves as
+# (status, note, days before the seed day, hour). A moment later than the seed is the seed's.
+# Some end on the seed day, so the dashboard's default period (this month) has finished work.
 RECENT = [
-    ("0901234567", "1.001193", "H29.99", 0, 9, []),
-    ("0981112233", "2.000720", "H29.98", 1, 10, [("in_progress", "", 0)]),
-    ("0567123456", "1.004194", "H29.97", 2, 14, [("in_progress", "", 1)]),
+    ("0901234567", "1.001193", "H29.99", (0, None), []),
+    ("0981112233", "2.000720", "H29.98", (1, 10), [("in_progress", "", 1, 10)]),
+    ("0567123456", "1.004194", "H29.97", (2, 14), [("in_progress", "", 1, 14)]),
     (
         "0933445566",
         "1.000894",
         "H29.99",
-        1,
-        15,
-        [("needs_supplement", "Missing certificate of marital status", 0)],
+        (1, 15),
+        [("needs_supplement", "Missing certificate of marital status", 1, 15)],
+    ),
+    # Handled on the seed day: a same-day copy, a certificate on time, a business late.
+    (
+        "0778123456",
+        "2.000635",
+        "H29.98",
+        (0, 8),
+        [("in_progress", "", 0, 8), ("result_ready", "", 0, 9), ("returned", "", 0, 10)],
+    ),
+    (
+        "0839123456",
+        "2.000488",
+        "H29.12",
+        (6, 10),
+        [("in_progress", "", 5, 9), ("result_ready", "", 0, 9)],
+    ),
+    (
+        "0387654321",
+        "2.000720",
+        "H29.99",
+        (14, 9),
+        [("in_progress", "", 13, 9), ("result_ready", "", 0, 9), ("returned", "", 0, 11)],
     ),
 ]
 

@@ -6,10 +6,11 @@ import ipaddress
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -21,6 +22,7 @@ from mgov.postgres_pool import postgres_connection
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
 DEV_SECRET_NAMES = ("secret_key", "pii_hash_key")
+T = TypeVar("T")
 
 
 class SettingsError(RuntimeError):
@@ -156,8 +158,36 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
+class _Problems:
+    """Every configuration problem found in one pass, so one start names them all (six starts
+    to learn six missing settings is an operator's afternoon)."""
+
+    def __init__(self) -> None:
+        self.required: list[str] = []  # settings production cannot do without
+        self.other: list[str] = []
+
+    def read(self, read: Callable[[], T], fallback: T) -> T:
+        """What `read` gives, or `fallback` with its problem noted."""
+        try:
+            return read()
+        except SettingsError as exc:
+            self.other.append(str(exc))
+            return fallback
+
+    def raise_any(self) -> None:
+        problems = list(self.other)
+        if self.required:
+            names = self.required
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            verb = "is" if len(names) == 1 else "are"
+            problems.insert(0, f"{listed} {verb} required when MGOV_ENV=production")
+        if problems:
+            raise SettingsError("; ".join(problems))
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Read settings from the environment; in production a missing secret is a refusal to start."""
+    """Read settings from the environment; in production a missing secret is a refusal to start.
+    Every problem is collected first and named in one SettingsError."""
     source: Environ | dict[str, str] = Environ(environ) if environ is not None else Environ()
     config = Config(environ=source)  # type: ignore[arg-type]
     env = config("MGOV_ENV", default="development")
@@ -165,6 +195,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"MGOV_ENV must be development or production, got {env!r}")
     var_dir = _var_dir(source)  # type: ignore[arg-type]
     production = env == "production"
+    problems = _Problems()
 
     def secret(name: str) -> Secret:
         variable = f"MGOV_{name.upper()}"
@@ -172,38 +203,54 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if value is not None and str(value):
             return value
         if production:
-            raise SettingsError(f"{variable} is required when MGOV_ENV=production")
+            problems.required.append(variable)
+            return Secret("")
         return _dev_secret(var_dir, name)
 
+    secret_key, pii_hash_key = secret("secret_key"), secret("pii_hash_key")
     database_url = config("DATABASE_URL", default="") or ""
     if not database_url:
         if production:
-            raise SettingsError("DATABASE_URL is required when MGOV_ENV=production")
-        var_dir.mkdir(parents=True, exist_ok=True)
-        database_url = default_database_url(var_dir)
+            problems.required.append("DATABASE_URL")
+        else:
+            var_dir.mkdir(parents=True, exist_ok=True)
+            database_url = default_database_url(var_dir)
     database_url = normalise_database_url(database_url)
-
+    read = problems.read
+    midnight = time(0, 0)
+    values: dict[str, Any] = dict(
+        timezone=read(
+            lambda: _zone(config("MGOV_TIME_ZONE", default="Asia/Ho_Chi_Minh")), ZoneInfo("UTC")
+        ),
+        afternoon_cutoff=read(
+            lambda: _parse_clock(config("MGOV_AFTERNOON_CUTOFF", default="15:00")), midnight
+        ),
+        port=read(lambda: _checked(config, "PORT", int, "8000"), 0),
+        log_level=read(lambda: _log_level(config("MGOV_LOG_LEVEL", default="INFO")), "INFO"),
+        worker_lease_seconds=read(lambda: _positive(config, "MGOV_WORKER_LEASE_SECONDS", 120), 1),
+        worker_batch_size=read(lambda: _positive(config, "MGOV_WORKER_BATCH_SIZE", 200), 1),
+        worker_concurrency=read(lambda: _positive(config, "MGOV_WORKER_CONCURRENCY", 64), 1),
+        quiet_hours=read(
+            lambda: _quiet_hours(config("MGOV_QUIET_HOURS", default="21:00-07:00")), None
+        ),
+        staff_token_minutes=read(lambda: _positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480), 1),
+        allowed_phone_regions=read(
+            lambda: _phone_regions(config("MGOV_ALLOWED_PHONE_REGIONS", default="VN")), ("VN",)
+        ),
+        **_sms_settings(config, production, problems),
+        **_gateway_settings(config, production, problems),
+        **read(lambda: _metrics_settings(config), {}),
+    )
+    problems.raise_any()
     return Settings(
         env=env,
         database_url=database_url,
         var_dir=var_dir,
-        secret_key=secret("secret_key"),
-        pii_hash_key=secret("pii_hash_key"),
-        timezone=_zone(config("MGOV_TIME_ZONE", default="Asia/Ho_Chi_Minh")),
-        afternoon_cutoff=_parse_clock(config("MGOV_AFTERNOON_CUTOFF", default="15:00")),
-        port=_checked(config, "PORT", int, "8000"),
-        log_level=_log_level(config("MGOV_LOG_LEVEL", default="INFO")),
-        worker_lease_seconds=_positive(config, "MGOV_WORKER_LEASE_SECONDS", 120),
-        worker_batch_size=_positive(config, "MGOV_WORKER_BATCH_SIZE", 200),
-        worker_concurrency=_positive(config, "MGOV_WORKER_CONCURRENCY", 64),
-        quiet_hours=_quiet_hours(config("MGOV_QUIET_HOURS", default="21:00-07:00")),
+        secret_key=secret_key,
+        pii_hash_key=pii_hash_key,
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
         backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
-        staff_token_minutes=_positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480),
-        allowed_phone_regions=_phone_regions(config("MGOV_ALLOWED_PHONE_REGIONS", default="VN")),
-        **_sms_settings(config, production),
-        **_gateway_settings(config, production),
-        **_metrics_settings(config),
+        **values,
     )
 
 
@@ -231,14 +278,12 @@ def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network
         ) from None
 
 
-def _gateway_settings(config: Config, production: bool) -> dict[str, Any]:
+def _gateway_settings(config: Config, production: bool, problems: _Problems) -> dict[str, Any]:
     """How USSD and SMS gateways prove who they are. Open doors are for development only."""
     secret = config("MGOV_GATEWAY_SECRET", cast=Secret, default="")
-    networks = _networks(config("MGOV_GATEWAY_ALLOWED_IPS", default=""))
+    networks = problems.read(lambda: _networks(config("MGOV_GATEWAY_ALLOWED_IPS", default="")), ())
     if production and not (str(secret) or networks):
-        raise SettingsError(
-            "MGOV_GATEWAY_SECRET or MGOV_GATEWAY_ALLOWED_IPS is required when MGOV_ENV=production"
-        )
+        problems.required.append("MGOV_GATEWAY_SECRET or MGOV_GATEWAY_ALLOWED_IPS")
     return {"gateway_secret": secret, "gateway_allowed_networks": networks}
 
 
@@ -261,7 +306,7 @@ def _metrics_settings(config: Config) -> dict[str, Any]:
 SMS_PROVIDER_NAMES = ("log", "http", "africastalking")
 
 
-def _sms_settings(config: Config, production: bool) -> dict[str, Any]:
+def _sms_settings(config: Config, production: bool, problems: _Problems) -> dict[str, Any]:
     names = tuple(
         name.strip()
         for name in config("MGOV_SMS_PROVIDERS", default="log").split(",")
@@ -269,24 +314,24 @@ def _sms_settings(config: Config, production: bool) -> dict[str, Any]:
     )
     unknown = [name for name in names if name not in SMS_PROVIDER_NAMES]
     if not names or unknown:
-        raise SettingsError(
+        problems.other.append(
             f"MGOV_SMS_PROVIDERS must list some of {', '.join(SMS_PROVIDER_NAMES)}, got {unknown}"
         )
     if production and "log" in names:
-        raise SettingsError("MGOV_SMS_PROVIDERS=log prints messages and is refused in production")
+        problems.other.append("MGOV_SMS_PROVIDERS=log prints messages and is refused in production")
     url = config("MGOV_SMS_HTTP_URL", default="")
     if "http" in names and not url:
-        raise SettingsError("MGOV_SMS_HTTP_URL is required when MGOV_SMS_PROVIDERS lists http")
+        problems.other.append("MGOV_SMS_HTTP_URL is required when MGOV_SMS_PROVIDERS lists http")
     at_username = config("MGOV_AT_USERNAME", default="")
     at_api_key = config("MGOV_AT_API_KEY", cast=Secret, default="")
     if "africastalking" in names and not (at_username and str(at_api_key)):
-        raise SettingsError(
+        problems.other.append(
             "MGOV_AT_USERNAME and MGOV_AT_API_KEY are required when MGOV_SMS_PROVIDERS lists"
             " africastalking"
         )
     fcm_file = config("MGOV_FCM_SERVICE_ACCOUNT_FILE", default="")
     if fcm_file and not Path(fcm_file).is_file():
-        raise SettingsError(f"MGOV_FCM_SERVICE_ACCOUNT_FILE {fcm_file!r} is not a readable file")
+        problems.other.append(f"MGOV_FCM_SERVICE_ACCOUNT_FILE {fcm_file!r} is not a readable file")
     return {
         "at_username": at_username,
         "at_api_key": at_api_key,
@@ -296,7 +341,9 @@ def _sms_settings(config: Config, production: bool) -> dict[str, Any]:
         "sms_providers": names,
         "sms_http_url": url,
         "sms_http_token": config("MGOV_SMS_HTTP_TOKEN", cast=Secret, default=""),
-        "sms_keep_diacritics": _checked(config, "MGOV_SMS_KEEP_DIACRITICS", bool, "false"),
+        "sms_keep_diacritics": problems.read(
+            lambda: _checked(config, "MGOV_SMS_KEEP_DIACRITICS", bool, "false"), False
+        ),
     }
 
 

@@ -11,11 +11,15 @@ from tortoise.connection import get_connection
 
 from domain.catalogue import text
 from domain.citizens import has_consent
-from domain.policy import utc_now
+from domain.policy import as_utc, utc_now
 from models import Citizen, Device, OutboxMessage
-from models.enums import Channel, ConsentPurpose, Language, Priority
+from models.enums import Channel, ConsentPurpose, Language, OutboxStatus, Priority
 
 OUTBOX_CHANNEL = "mgov_outbox"
+# The `last_error` of a message the worker held back for the night: with it a reader (the
+# console) can say why the message waits, and a worker started with other quiet hours can
+# find the messages the old ones held.
+HELD_FOR_QUIET_HOURS = "quiet hours"
 
 
 async def enqueue_message(
@@ -65,6 +69,17 @@ async def enqueue_message(
         return None
     await _wake_workers()
     return stored
+
+
+async def release_quiet_hours_holds(*, until: datetime) -> int:
+    """Messages held for quiet hours past `until` are due at `until` instead: a worker passes
+    the moment its own quiet hours allow (now, with `MGOV_QUIET_HOURS=off`), so a held message
+    waits for the hours configured now, not for the morning of the hours that held it."""
+    return await OutboxMessage.filter(
+        status=OutboxStatus.QUEUED,
+        last_error=HELD_FOR_QUIET_HOURS,
+        next_attempt_at__gt=as_utc(until),
+    ).update(next_attempt_at=as_utc(until))
 
 
 async def choose_channel(*, citizen: Citizen, priority: Priority) -> Channel:

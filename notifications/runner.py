@@ -12,6 +12,7 @@ import aiohttp
 from tortoise.functions import Count
 
 from domain.overdue import send_overdue_apologies
+from domain.policy import utc_now
 from domain.stats.outbox import read_backlog
 from domain.throttle import purge_old_attempts
 from domain.tokens import purge_expired_logins
@@ -20,6 +21,7 @@ from mgov.database import open_database
 from mgov.settings import Settings
 from models import OutboxMessage
 from models.enums import OutboxStatus
+from notifications.outbox import release_quiet_hours_holds
 from notifications.providers.africastalking import AfricasTalkingProvider
 from notifications.providers.base import OUTBOUND_TIMEOUT, Provider
 from notifications.providers.fcm import FcmProvider
@@ -70,6 +72,11 @@ async def run_worker(settings: Settings) -> None:
         aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http,
         outbox_wakeups(settings.database_url) as wake,
     ):
+        quiet_hours = (
+            QuietHours(*settings.quiet_hours, tz=settings.timezone)
+            if settings.quiet_hours
+            else None
+        )
         worker = OutboxWorker(
             sms_providers=build_sms_providers(settings, http),
             push_provider=build_push_provider(settings, http),
@@ -78,15 +85,24 @@ async def run_worker(settings: Settings) -> None:
                 lease=timedelta(seconds=settings.worker_lease_seconds),
                 batch_size=settings.worker_batch_size,
                 concurrency=settings.worker_concurrency,
-                quiet_hours=QuietHours(*settings.quiet_hours, tz=settings.timezone)
-                if settings.quiet_hours
-                else None,
+                quiet_hours=quiet_hours,
                 test_number_prefix=settings.test_number_prefix,
             ),
         )
         logger.info("worker started with SMS providers %s", ", ".join(settings.sms_providers))
+        released = await release_for_quiet_hours(quiet_hours)
+        if released:
+            logger.info("%d messages held for quiet hours now wait by MGOV_QUIET_HOURS", released)
         await asyncio.gather(worker.run(stop, wake), run_scheduler(stop))
     logger.info("worker stopped")
+
+
+async def release_for_quiet_hours(quiet_hours: QuietHours | None) -> int:
+    """Messages an earlier worker held for the night wait only as long as the quiet hours
+    configured now: none with `MGOV_QUIET_HOURS=off`."""
+    now = utc_now()
+    until = (quiet_hours.resume_at(now) if quiet_hours else None) or now
+    return await release_quiet_hours_holds(until=until)
 
 
 async def run_scheduler(stop: asyncio.Event, interval: float = 60.0) -> None:

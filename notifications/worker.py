@@ -20,6 +20,7 @@ from domain.policy import utc_now
 from models import Device
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.claim import ClaimedMessage, claim_due_messages
+from notifications.outbox import HELD_FOR_QUIET_HOURS
 from notifications.outcomes import Outcome, OutcomeWriter
 from notifications.providers.base import Accepted, OutgoingMessage, Provider, SendFailure
 from notifications.providers.fcm import DeadDeviceToken
@@ -206,7 +207,7 @@ class OutboxWorker:
             else (self.config.quiet_hours.resume_at(now))
         )
         if resume_at is not None:
-            return self._deferral(message, resume_at)
+            return self._deferral(message, resume_at, reason=HELD_FOR_QUIET_HOURS)
         try:
             accepted, body = await self._send(message)
         except SendFailure as failure:
@@ -272,9 +273,18 @@ class OutboxWorker:
             **fields,
         )
 
-    def _deferral(self, message: ClaimedMessage, until: datetime) -> Outcome:
-        """Back to the queue for later; a deferral is not a failed attempt."""
-        return self._outcome(message, OutboxStatus.QUEUED, next_attempt_at=until, attempts_delta=-1)
+    def _deferral(
+        self, message: ClaimedMessage, until: datetime, *, reason: str | None = None
+    ) -> Outcome:
+        """Back to the queue for later; a deferral is not a failed attempt. A reason given is
+        kept as the row's `last_error`, so the wait can be explained (and found again)."""
+        return self._outcome(
+            message,
+            OutboxStatus.QUEUED,
+            next_attempt_at=until,
+            attempts_delta=-1,
+            last_error=reason,
+        )
 
     def _give_back(self, message: ClaimedMessage) -> Outcome:
         """Back to the queue unsent, in the place it had: the next claim takes it first."""

@@ -24,7 +24,8 @@ from tests.web_process import running_web
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
-CHROMIUM = Path("/usr/bin/chromium")  # what `apt-get install chromium` puts there
+# What `apt-get install chromium` puts there; MGOV_TEST_CHROMIUM names another build's binary.
+CHROMIUM = Path(os.environ.get("MGOV_TEST_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -40,11 +41,14 @@ LAPTOP_SCREENS = [{"width": 1366, "height": 768}, {"width": 1280, "height": 720}
 
 def browser_missing() -> str | None:
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        return f"{CHROMIUM} is not installed (apt-get install chromium)"
+        return (
+            f"{CHROMIUM} is not installed: `apt-get install chromium` (Debian's package) runs"
+            " the browser tests, or MGOV_TEST_CHROMIUM names another Chromium binary"
+        )
     try:
         import playwright.async_api  # noqa: F401
     except ImportError:
-        return "the playwright package is not installed"
+        return "the playwright package is not installed (pip install -e '.[test]')"
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 
 from domain.citizens import register_citizen
@@ -68,3 +69,15 @@ async def queue_result_ready_sms(count: int) -> list[OutboxMessage]:
         assert message is not None
         messages.append(message)
     return messages
+
+
+async def send_due_messages() -> int:
+    """What `mgov worker` does with the log provider: every due message sent (the phones' text
+    is written to a buffer, not the test's output). Returns how many it claimed."""
+    from notifications.providers.log import LogProvider
+    from notifications.worker import OutboxWorker, WorkerConfig
+
+    worker = OutboxWorker(
+        sms_providers=[LogProvider(io.StringIO())], config=WorkerConfig(quiet_hours=None)
+    )
+    return await worker.drain()

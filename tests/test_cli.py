@@ -128,6 +128,18 @@ def test_production_without_secrets_is_one_clear_line(tmp_path: Path) -> None:
     assert not (tmp_path / "var").exists()  # no development secrets were generated
 
 
+def test_production_names_every_missing_setting_in_one_start(tmp_path: Path) -> None:
+    result = run_mgov(tmp_path, "web", MGOV_ENV="production", DATABASE_URL="", PORT="eighty")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "mgov: configuration error: MGOV_SECRET_KEY, MGOV_PII_HASH_KEY, DATABASE_URL and"
+        " MGOV_GATEWAY_SECRET or MGOV_GATEWAY_ALLOWED_IPS are required when MGOV_ENV=production;"
+        " PORT has a value that is not a valid int;"
+        " MGOV_SMS_PROVIDERS=log prints messages and is refused in production"
+    ]
+    assert not (tmp_path / "var").exists()  # no development secrets were generated
+
+
 @pytest.mark.parametrize("missing", ["MGOV_SECRET_KEY", "MGOV_PII_HASH_KEY"])
 def test_production_names_the_missing_secret(tmp_path: Path, missing: str) -> None:
     environ = {

@@ -3,43 +3,17 @@ audit rows as the staff API. The browser test (test_console_browser.py) drives i
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
-import httpx
 import pytest
 
 from domain.catalogue import has_text
 from domain.policy import local_text
 from models import Appointment, AuditLog, OutboxMessage
 from models.enums import AppointmentStatus, Channel, Language, OutboxStatus
-from tests.factories import make_slot
+from tests.console_forms import cookie_header, csrf_of, sign_in
+from tests.factories import make_slot, send_due_messages
 from tests.staff_setup import PASSWORD, build_city, in_login_windows
-
-CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def csrf_of(page: httpx.Response) -> str:
-    match = CSRF_FIELD.search(page.text)
-    assert match, page.text[:500]
-    return match.group(1)
-
-
-def cookie_header(response: httpx.Response, name: str) -> str:
-    for header in response.headers.get_list("set-cookie"):
-        if header.startswith(f"{name}="):
-            return header
-    raise AssertionError(f"no {name} cookie set: {response.headers.get_list('set-cookie')}")
-
-
-async def sign_in(client: httpx.AsyncClient, username: str = "tongdai1") -> str:
-    page = await client.get("/console/login")
-    response = await client.post(
-        "/console/login",
-        data={"username": username, "password": PASSWORD, "csrf": csrf_of(page)},
-    )
-    assert response.status_code == 303, response.text
-    return cookie_header(response, "mgov_console")
 
 
 async def test_the_console_needs_a_login_and_its_cookies_are_httponly_and_strict(client):
@@ -244,6 +218,7 @@ async def test_an_agent_books_a_slot_and_resends_an_alert_with_reasons(client):
     assert await Appointment.exists(citizen=city.citizen, slot=free, status="booked")
     alert = await OutboxMessage.filter(citizen=city.citizen, template="appointment_booked").first()
     assert alert is not None
+    await send_due_messages()  # only a message that has gone out is resent
     before = await OutboxMessage.filter(citizen=city.citizen).count()
     resend_url = f"{page_url}/notifications/{alert.id}/resend"
     resent = await client.post(resend_url, data={"reason": "lost the SMS", "csrf": csrf_of(page)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.dossiers import is_overdue
 from mgov.demo import load_demo_data
+from mgov.demo_data import RECENT
 from models import Agency, Citizen, Dossier, OfficeSlot, OutboxMessage, Procedure, StaffUser
 from models.enums import DossierStatus, OutboxStatus
 
@@ -42,5 +43,5 @@ async def test_seed_loads_the_documented_city_once(db):
     again: list[str] = []
     await load_demo_data(out=again.append)
     assert "demo data already loaded" in again
-    assert await Dossier.all().count() == len(README_DOSSIERS) + 4
+    assert await Dossier.all().count() == len(README_DOSSIERS) + len(RECENT)
     assert await OfficeSlot.all().count() == slots

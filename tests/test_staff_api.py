@@ -15,7 +15,7 @@ from models import Appointment, AuditLog, Dossier, DossierEvent, OutboxMessage
 from models.enums import AppointmentStatus, DossierStatus, StaffRole
 from tests.app_login import field_errors
 from tests.conftest import http_client
-from tests.factories import make_citizen, make_slot
+from tests.factories import make_citizen, make_slot, send_due_messages
 from tests.off_loop import calls_on_this_thread
 from tests.staff_setup import PASSWORD, bearer, build_city, in_login_windows
 
@@ -285,6 +285,10 @@ async def test_a_resend_queues_the_same_alert_again(client):
     headers = await bearer(client, "tongdai1")
     original = await OutboxMessage.get(citizen=city.citizen, template="appointment_booked")
     url = f"/v1/staff/citizens/{city.citizen.id}/notifications/{original.id}/resend"
+    on_its_way = await client.post(url, json={"reason": "caller got nothing"}, headers=headers)
+    assert on_its_way.status_code == 409  # still queued: a copy would reach the phone twice
+    assert on_its_way.json()["type"].endswith("/notification_not_sent_yet")
+    await send_due_messages()
     response = await client.post(url, json={"reason": "caller deleted the SMS"}, headers=headers)
     assert response.status_code == 202, response.text
     copies = await OutboxMessage.filter(citizen=city.citizen, template="appointment_booked")

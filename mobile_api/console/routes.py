@@ -28,6 +28,7 @@ from domain.staff_desk import (
     view_citizen_file,
 )
 from domain.staff_tokens import issue_staff_token
+from domain.text import minutes_in_words
 from mobile_api.console.session import (
     LANGUAGE_COOKIE,
     check_csrf,
@@ -98,10 +99,22 @@ def _render(
     return response
 
 
+def _error_key(code: str) -> str:
+    """The console speaks to the agent: `staff.error.*` where the citizen's wording would
+    mislead ("you already have…"), the shared `error.*` text otherwise."""
+    staff_key = f"staff.error.{code}"
+    return staff_key if has_text(staff_key) else f"error.{code}"
+
+
 def _error_text(request: Request, exc: DomainError) -> str:
-    key = f"error.{exc.code}"
+    key = _error_key(exc.code)
     language = console_language(request)
-    return text(key, language, **exc.params) if has_text(key) else text("error.internal", language)
+    if not has_text(key):
+        return text("error.internal", language)
+    params = dict(exc.params)
+    if "seconds" in params:  # a lockout reads in minutes: "khoảng 12 phút", not "676 giây"
+        params["wait"] = minutes_in_words(float(params["seconds"]), language)
+    return text(key, language, **params)
 
 
 def _text_from_link(key: str, language: str) -> str | None:
@@ -197,7 +210,11 @@ async def citizen_page(request: Request) -> Response:
         return _redirect(LOGIN_URL)
     citizen_id = request.path_params["citizen_id"]
     try:
-        file = await view_citizen_file(caller=caller, citizen_id=citizen_id)
+        file = await view_citizen_file(
+            caller=caller,
+            citizen_id=citizen_id,
+            keep_diacritics=request.app.state.settings.sms_keep_diacritics,
+        )
         day = _booking_day(request)
         office_param = request.query_params.get("office", "")
         office, slots = (
@@ -223,7 +240,7 @@ async def citizen_page(request: Request) -> Response:
         # link does not carry (too_many_requests: {seconds}), reads as a plain refusal.
         "error": (
             (
-                _text_from_link(f"error.{error_code}", language)
+                _text_from_link(_error_key(error_code), language)
                 or text("console.action_failed", language)
             )
             if error_code
