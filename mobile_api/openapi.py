@@ -11,13 +11,13 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from mobile_api.access import PUBLIC, SIGNATURE_HEADER, SIGNED, TIMESTAMP_HEADER
 from mobile_api.endpoints import Endpoint
-from mobile_api.paging import MAX_ID
+from mobile_api.paging import MAX_PATH_ID
 from mobile_api.schemas.common import Problem, ValidationProblem
 
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 _CONVERTOR_SCHEMAS: dict[str, dict[str, Any]] = {
-    "int": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    "row_id": {"type": "integer", "minimum": 0, "maximum": MAX_PATH_ID},
     "uuid": {"type": "string", "format": "uuid"},
     "str": {"type": "string"},
 }
