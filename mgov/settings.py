@@ -20,6 +20,9 @@ from mgov.postgres_pool import postgres_connection
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
 DEV_SECRET_NAMES = ("secret_key", "pii_hash_key")
+# Request-body ceilings in bytes by route class (mobile_api/request_body.py), each read from
+# MGOV_BODY_LIMIT_<CLASS>; a class added here (uploads) gets its own variable.
+BODY_LIMITS = {"api": 64 * 1024}
 
 
 class SettingsError(RuntimeError):
@@ -125,6 +128,7 @@ class Settings:
     metrics_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     backoffice_secret: Secret
     staff_token_minutes: int
+    body_limits: dict[str, int]
 
     @property
     def is_production(self) -> bool:
@@ -198,6 +202,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
         backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
         staff_token_minutes=_positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480),
+        body_limits={
+            name: _positive(config, f"MGOV_BODY_LIMIT_{name.upper()}", default)
+            for name, default in BODY_LIMITS.items()
+        },
         **_sms_settings(config, production),
         **_gateway_settings(config, production),
         **_metrics_settings(config),

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import ClientDisconnect
 
 from channels.sms.routes import sms_routes
 from channels.ussd import routes as ussd
@@ -24,6 +25,12 @@ from mobile_api.metrics import RequestMetricsMiddleware
 from mobile_api.metrics import routes as metrics_routes
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
+from mobile_api.request_body import (
+    BodyLimitMiddleware,
+    BodyTooLarge,
+    body_too_large,
+    client_disconnected,
+)
 from notifications.providers.base import OUTBOUND_TIMEOUT
 
 
@@ -37,6 +44,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[*health.routes, *api.routes, *ussd.routes],
         middleware=[
+            Middleware(BodyLimitMiddleware, limits=settings.body_limits),
             Middleware(RequestIdMiddleware),
             Middleware(RequestMetricsMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
@@ -45,6 +53,8 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,
+            BodyTooLarge: body_too_large,
+            ClientDisconnect: client_disconnected,
             Exception: unexpected_error_handler,
         },
         lifespan=lifespan,
