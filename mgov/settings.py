@@ -129,6 +129,7 @@ class Settings:
     backoffice_secret: Secret
     staff_token_minutes: int
     body_limits: dict[str, int]
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
     @property
     def is_production(self) -> bool:
@@ -206,6 +207,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             name: _positive(config, f"MGOV_BODY_LIMIT_{name.upper()}", default)
             for name, default in BODY_LIMITS.items()
         },
+        trusted_proxies=_trusted_proxies(config("MGOV_TRUSTED_PROXIES", default="")),
         **_sms_settings(config, production),
         **_gateway_settings(config, production),
         **_metrics_settings(config),
@@ -250,6 +252,15 @@ def _metrics_settings(config: Config) -> dict[str, Any]:
         "metrics_token": config("MGOV_METRICS_TOKEN", cast=Secret, default=""),
         "metrics_allowed_networks": networks,
     }
+
+
+def _trusted_proxies(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return _networks(value)
+    except SettingsError:
+        raise SettingsError(
+            f"MGOV_TRUSTED_PROXIES must list addresses or CIDR ranges, got {value!r}"
+        ) from None
 
 
 SMS_PROVIDER_NAMES = ("log", "http", "africastalking")

@@ -21,6 +21,7 @@ from mobile_api import api, health
 from mobile_api.console.dashboard import routes as dashboard_routes
 from mobile_api.console.routes import routes as console_routes
 from mobile_api.etag import ETagMiddleware
+from mobile_api.forwarded import TrustedProxyMiddleware
 from mobile_api.metrics import RequestMetricsMiddleware
 from mobile_api.metrics import routes as metrics_routes
 from mobile_api.middleware import RequestIdMiddleware
@@ -44,6 +45,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[*health.routes, *api.routes, *ussd.routes],
         middleware=[
+            Middleware(TrustedProxyMiddleware, proxies=settings.trusted_proxies),
             Middleware(BodyLimitMiddleware, limits=settings.body_limits),
             Middleware(RequestIdMiddleware),
             Middleware(RequestMetricsMiddleware),
