@@ -17,7 +17,7 @@ from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
-from mobile_api import api, health
+from mobile_api import api, assets, health
 from mobile_api.console.dashboard import routes as dashboard_routes
 from mobile_api.console.routes import routes as console_routes
 from mobile_api.etag import ETagMiddleware
@@ -32,6 +32,7 @@ from mobile_api.request_body import (
     body_too_large,
     client_disconnected,
 )
+from mobile_api.security_headers import SecurityHeadersMiddleware
 from notifications.providers.base import OUTBOUND_TIMEOUT
 
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             Middleware(TrustedProxyMiddleware, proxies=settings.trusted_proxies),
             Middleware(BodyLimitMiddleware, limits=settings.body_limits),
+            Middleware(SecurityHeadersMiddleware),
             Middleware(RequestIdMiddleware),
             Middleware(RequestMetricsMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
@@ -66,4 +68,5 @@ def create_app(settings: Settings) -> Starlette:
     app.router.routes.extend(sms_routes(settings))
     app.router.routes.extend(console_routes)
     app.router.routes.extend(dashboard_routes)
+    app.router.routes.extend(assets.routes)
     return app
