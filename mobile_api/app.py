@@ -22,6 +22,7 @@ from mobile_api.console.dashboard import routes as dashboard_routes
 from mobile_api.console.routes import routes as console_routes
 from mobile_api.etag import ETagMiddleware
 from mobile_api.forwarded import TrustedProxyMiddleware
+from mobile_api.methods import method_not_allowed
 from mobile_api.metrics import RequestMetricsMiddleware
 from mobile_api.metrics import routes as metrics_routes
 from mobile_api.middleware import RequestIdMiddleware
@@ -57,6 +58,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,
+            405: method_not_allowed,
             BodyTooLarge: body_too_large,
             ClientDisconnect: client_disconnected,
             Exception: unexpected_error_handler,
