@@ -107,6 +107,8 @@ class Settings:
     timezone: ZoneInfo
     afternoon_cutoff: time
     port: int
+    body_limits: dict[str, int]
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     log_level: str
     sms_providers: tuple[str, ...]
     sms_http_url: str
@@ -128,8 +130,6 @@ class Settings:
     metrics_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     backoffice_secret: Secret
     staff_token_minutes: int
-    body_limits: dict[str, int]
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
     @property
     def is_production(self) -> bool:
@@ -195,6 +195,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         timezone=_zone(config("MGOV_TIME_ZONE", default="Asia/Ho_Chi_Minh")),
         afternoon_cutoff=_parse_clock(config("MGOV_AFTERNOON_CUTOFF", default="15:00")),
         port=_checked(config, "PORT", int, "8000"),
+        body_limits={
+            name: _positive(config, f"MGOV_BODY_LIMIT_{name.upper()}", default)
+            for name, default in BODY_LIMITS.items()
+        },
+        trusted_proxies=_trusted_proxies(config("MGOV_TRUSTED_PROXIES", default="")),
         log_level=_log_level(config("MGOV_LOG_LEVEL", default="INFO")),
         worker_lease_seconds=_positive(config, "MGOV_WORKER_LEASE_SECONDS", 120),
         worker_batch_size=_positive(config, "MGOV_WORKER_BATCH_SIZE", 200),
@@ -203,11 +208,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
         backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
         staff_token_minutes=_positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480),
-        body_limits={
-            name: _positive(config, f"MGOV_BODY_LIMIT_{name.upper()}", default)
-            for name, default in BODY_LIMITS.items()
-        },
-        trusted_proxies=_trusted_proxies(config("MGOV_TRUSTED_PROXIES", default="")),
         **_sms_settings(config, production),
         **_gateway_settings(config, production),
         **_metrics_settings(config),
