@@ -15,6 +15,7 @@ import jwt
 
 from domain.errors import DomainError
 from domain.policy import utc_now
+from domain.tokens import subject_id
 from models import StaffUser
 
 STAFF_AUDIENCE = "mgov:staff"
@@ -65,8 +66,7 @@ def read_staff_token(*, token: str, secret: str) -> StaffClaims:
         )
     except jwt.PyJWTError:
         raise StaffTokenInvalid("staff_token_invalid", "not a valid staff token") from None
-    if claims.get("typ") != STAFF_TOKEN_TYPE or not (
-        str(claims["sub"]).isascii() and str(claims["sub"]).isdigit()
-    ):
+    staff_id = subject_id(claims["sub"])
+    if claims.get("typ") != STAFF_TOKEN_TYPE or staff_id is None:
         raise StaffTokenInvalid("staff_token_invalid", "not a staff token")
-    return StaffClaims(staff_id=int(claims["sub"]), role=str(claims["role"]))
+    return StaffClaims(staff_id=staff_id, role=str(claims["role"]))

@@ -23,6 +23,7 @@ ACCESS_TTL = timedelta(minutes=15)
 REFRESH_TTL = timedelta(days=30)
 ALGORITHM = "HS256"
 ISSUER = "mgov"
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,21 @@ def read_access_token(*, token: str, secret: str) -> int:
         raise Unauthorized("token_expired", "the access token has expired") from None
     except jwt.InvalidTokenError:
         raise Unauthorized("invalid_token", "the access token is not valid") from None
-    subject = claims.get("sub", "")
-    if claims.get("typ") != "access" or not (str(subject).isascii() and str(subject).isdigit()):
+    subject = subject_id(claims.get("sub"))
+    if claims.get("typ") != "access" or subject is None:
         raise Unauthorized("invalid_token", "not an access token")
-    return int(subject)
+    return subject
+
+
+def subject_id(subject: object) -> int | None:
+    """The row id a token's `sub` names, or None when it can name no row: ids are PostgreSQL
+    `integer`s, and a larger number (a 20-digit `sub` in a validly signed token) would
+    otherwise reach the query and overflow there, a 500 instead of a 401."""
+    value = str(subject)
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ROW_ID))):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ROW_ID else None
 
 
 def _digest(token: str) -> str:

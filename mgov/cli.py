@@ -46,7 +46,9 @@ def _web(settings: Settings, args: argparse.Namespace) -> None:
         host=host,
         port=args.port or settings.port,
         workers=args.workers,
-        proxy_headers=True,
+        # Forwarding headers are read by mobile_api/forwarded.py, from MGOV_TRUSTED_PROXIES
+        # only; uvicorn's own reading trusts 127.0.0.1, so a local caller could pick its address.
+        proxy_headers=False,
         # Our handlers only, and no request lines: paths and queries carry push tokens, the
         # gateway secret and phone numbers. /metrics counts requests by route template instead.
         log_config=None,

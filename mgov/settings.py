@@ -23,6 +23,9 @@ MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
 DEV_SECRET_NAMES = ("secret_key", "pii_hash_key")
 T = TypeVar("T")
+# Request-body ceilings in bytes by route class (mobile_api/request_body.py), each read from
+# MGOV_BODY_LIMIT_<CLASS>; a class added here (uploads) gets its own variable.
+BODY_LIMITS = {"api": 64 * 1024}
 
 
 class SettingsError(RuntimeError):
@@ -107,6 +110,8 @@ class Settings:
     timezone: ZoneInfo
     afternoon_cutoff: time
     port: int
+    body_limits: dict[str, int]
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     log_level: str
     sms_providers: tuple[str, ...]
     sms_http_url: str
@@ -226,6 +231,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             lambda: _parse_clock(config("MGOV_AFTERNOON_CUTOFF", default="15:00")), midnight
         ),
         port=read(lambda: _checked(config, "PORT", int, "8000"), 0),
+        body_limits=read(lambda: _body_limits(config), dict(BODY_LIMITS)),
+        trusted_proxies=read(
+            lambda: _trusted_proxies(config("MGOV_TRUSTED_PROXIES", default="")), ()
+        ),
         log_level=read(lambda: _log_level(config("MGOV_LOG_LEVEL", default="INFO")), "INFO"),
         worker_lease_seconds=read(lambda: _positive(config, "MGOV_WORKER_LEASE_SECONDS", 120), 1),
         worker_batch_size=read(lambda: _positive(config, "MGOV_WORKER_BATCH_SIZE", 200), 1),
@@ -301,6 +310,22 @@ def _metrics_settings(config: Config) -> dict[str, Any]:
         "metrics_token": config("MGOV_METRICS_TOKEN", cast=Secret, default=""),
         "metrics_allowed_networks": networks,
     }
+
+
+def _body_limits(config: Config) -> dict[str, int]:
+    return {
+        name: _positive(config, f"MGOV_BODY_LIMIT_{name.upper()}", default)
+        for name, default in BODY_LIMITS.items()
+    }
+
+
+def _trusted_proxies(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return _networks(value)
+    except SettingsError:
+        raise SettingsError(
+            f"MGOV_TRUSTED_PROXIES must list addresses or CIDR ranges, got {value!r}"
+        ) from None
 
 
 SMS_PROVIDER_NAMES = ("log", "http", "africastalking")

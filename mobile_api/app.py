@@ -10,20 +10,30 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import ClientDisconnect
 
 from channels.sms.routes import sms_routes
 from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from mgov.database import open_database
 from mgov.settings import Settings
-from mobile_api import api, health
+from mobile_api import api, assets, health
 from mobile_api.console.dashboard import routes as dashboard_routes
 from mobile_api.console.routes import routes as console_routes
 from mobile_api.etag import ETagMiddleware
+from mobile_api.forwarded import TrustedProxyMiddleware
+from mobile_api.methods import method_not_allowed
 from mobile_api.metrics import RequestMetricsMiddleware
 from mobile_api.metrics import routes as metrics_routes
 from mobile_api.middleware import RequestIdMiddleware
 from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
+from mobile_api.request_body import (
+    BodyLimitMiddleware,
+    BodyTooLarge,
+    body_too_large,
+    client_disconnected,
+)
+from mobile_api.security_headers import SecurityHeadersMiddleware
 from notifications.providers.base import OUTBOUND_TIMEOUT
 
 
@@ -37,6 +47,9 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[*health.routes, *api.routes, *ussd.routes],
         middleware=[
+            Middleware(TrustedProxyMiddleware, proxies=settings.trusted_proxies),
+            Middleware(BodyLimitMiddleware, limits=settings.body_limits),
+            Middleware(SecurityHeadersMiddleware),
             Middleware(RequestIdMiddleware),
             Middleware(RequestMetricsMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
@@ -45,6 +58,9 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,
+            405: method_not_allowed,
+            BodyTooLarge: body_too_large,
+            ClientDisconnect: client_disconnected,
             Exception: unexpected_error_handler,
         },
         lifespan=lifespan,
@@ -54,4 +70,5 @@ def create_app(settings: Settings) -> Starlette:
     app.router.routes.extend(sms_routes(settings))
     app.router.routes.extend(console_routes)
     app.router.routes.extend(dashboard_routes)
+    app.router.routes.extend(assets.routes)
     return app

@@ -10,7 +10,6 @@ status, or None for 204. Responses leave out null fields, except models that kee
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -23,6 +22,7 @@ from starlette.routing import Route
 from domain.audit import StaffCaller
 from domain.catalogue import has_text, text
 from domain.errors import DomainError, NotFound, Unauthorized
+from mgov.json_input import JsonRefused, read_json
 from mobile_api.access import CITIZEN, Access, Caller, check_role, identify
 from mobile_api.paging import MAX_ID
 from mobile_api.problems import problem, request_language
@@ -116,8 +116,12 @@ def _field_errors(exc: ValidationError, language: str) -> list[dict[str, str]]:
 
 
 def _one_error(request: Request, field: str, code: str) -> BadInput:
+    return _refusal(request, code, (field,))
+
+
+def _refusal(request: Request, code: str, fields: tuple[str, ...]) -> BadInput:
     message = text(f"validation.{code}", request_language(request))
-    return BadInput([{"field": field, "code": code, "message": message}])
+    return BadInput([{"field": field, "code": code, "message": message} for field in fields])
 
 
 def _holds_nul(data: Any) -> bool:
@@ -133,10 +137,12 @@ def _holds_nul(data: Any) -> bool:
 
 async def _read_body(request: Request, model: type[BaseModel]) -> BaseModel:
     raw = await request.body()
+    if not raw:  # the document marks every request body required; none is not `{}`
+        raise _one_error(request, "body", "missing")
     try:
-        data = json.loads(raw) if raw else {}
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _one_error(request, "body", "json_invalid") from None
+        data = read_json(raw)
+    except JsonRefused as refused:
+        raise _refusal(request, refused.code, refused.fields) from None
     if _holds_nul(data):
         raise _one_error(request, "body", "nul_character")
     try:

@@ -11,13 +11,13 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from mobile_api.access import PUBLIC, SIGNATURE_HEADER, SIGNED, TIMESTAMP_HEADER
 from mobile_api.endpoints import Endpoint
-from mobile_api.paging import MAX_ID
+from mobile_api.paging import MAX_PATH_ID
 from mobile_api.schemas.common import Problem, ValidationProblem
 
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 _CONVERTOR_SCHEMAS: dict[str, dict[str, Any]] = {
-    "int": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    "row_id": {"type": "integer", "minimum": 0, "maximum": MAX_PATH_ID},
     "uuid": {"type": "string", "format": "uuid"},
     "str": {"type": "string"},
 }
@@ -27,7 +27,7 @@ _ERROR_TEXT = {
     403: "Not allowed",
     404: "No such resource (or not the caller's)",
     409: "Conflicts with the current state",
-    413: "Body over 64 KiB",
+    413: "Body over the size limit (64 KiB unless MGOV_BODY_LIMIT_API says otherwise)",
     422: "A field is not valid; `errors` says which",
     429: "Too many attempts; see Retry-After",
     503: "Not configured on this server",
@@ -136,7 +136,7 @@ def _operation(
             }
         )
         responses["304"] = {"description": "Not modified since the ETag given"}
-    statuses = {400, 404, 422, *endpoint.errors}
+    statuses = {400, 404, 422, *endpoint.errors} | ({413} if endpoint.body else set())
     statuses |= {401} if endpoint.auth != PUBLIC else set()
     statuses |= {403} if endpoint.auth.permission else set()
     responses |= {str(status): _problem(status, endpoint) for status in sorted(statuses)}

@@ -8,10 +8,30 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from starlette.convertors import Convertor, register_url_convertor
+
 from domain.errors import InvalidInput
+from mgov.json_input import read_json
 
 T = TypeVar("T")
 MAX_ID = 2**31 - 1
+# Path ids (`{name:row_id}`) have at most 9 digits: a longer one is no row of ours (404), never a
+# number the database cannot hold nor one Python refuses to convert (Starlette's `int` takes
+# any length: 5,000 digits were a 500).
+MAX_PATH_ID = 10**9 - 1
+
+
+class RowIdConvertor(Convertor[int]):
+    regex = "[0-9]{1,9}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("row_id", RowIdConvertor())
 
 
 def encode_cursor(*values: Any) -> str:
@@ -24,7 +44,7 @@ def decode_cursor(cursor: str | None, parse: Callable[..., T]) -> T | None:
     if cursor is None:
         return None
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values = read_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise ValueError("not a list of strings")
         if any("\x00" in v for v in values):

@@ -54,7 +54,7 @@ async def cancel(call: Call) -> None:
 
 
 TAG = "appointments"
-ONE = "/v1/appointments/{appointment_id:int}"
+ONE = "/v1/appointments/{appointment_id:row_id}"
 endpoints = [
     Endpoint(
         "GET",

@@ -80,7 +80,7 @@ endpoints = [
     ),
     Endpoint(
         "GET",
-        "/v1/offices/{office_id:int}/slots",
+        "/v1/offices/{office_id:row_id}/slots",
         slots,
         "Free slots of one local day at an office",
         TAG,

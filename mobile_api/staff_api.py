@@ -166,7 +166,7 @@ async def audit_trail(call: Call) -> AuditPage:
 
 
 TAG = "staff"
-CITIZEN_PATH = "/v1/staff/citizens/{citizen_id:int}"
+CITIZEN_PATH = "/v1/staff/citizens/{citizen_id:row_id}"
 STAFF_BODY = "invalid_body"  # the staff API's 422 type, as its clients know it
 endpoints = [
     Endpoint(
@@ -230,7 +230,7 @@ endpoints = [
     ),
     Endpoint(
         "POST",
-        f"{CITIZEN_PATH}/appointments/{{appointment_id:int}}/cancel",
+        f"{CITIZEN_PATH}/appointments/{{appointment_id:row_id}}/cancel",
         cancel_on_behalf,
         "Cancel an appointment on the citizen's behalf (reason required)",
         TAG,

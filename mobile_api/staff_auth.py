@@ -10,7 +10,8 @@ from domain.staff_tokens import StaffTokenInvalid, read_staff_token
 
 
 def client_address(request: Request) -> str:
-    """The caller's address as uvicorn saw it (X-Forwarded-For is applied by its proxy headers)."""
+    """The caller's address: the peer, or whom a trusted proxy forwarded for
+    (mobile_api/forwarded.py)."""
     return request.client.host if request.client else ""
 
 

@@ -71,7 +71,9 @@ def web_server(db: Settings, tmp_path: Path, browser_ready: None) -> Iterator[st
 
 @asynccontextmanager
 async def chromium_page(*, locale: str = "vi-VN") -> AsyncIterator[Page]:
-    """A page in headless Chromium on the first laptop screen; the browser closes on the way out."""
+    """A page in headless Chromium on the first laptop screen; the browser closes on the way out.
+    Whatever the page's Content-Security-Policy blocked (Chromium says so in its console) fails
+    the test: every page must run on the app's own files alone."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -79,7 +81,18 @@ async def chromium_page(*, locale: str = "vi-VN") -> AsyncIterator[Page]:
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         try:
-            yield await browser.new_page(viewport=LAPTOP_SCREENS[0], locale=locale)
+            page = await browser.new_page(viewport=LAPTOP_SCREENS[0], locale=locale)
+            blocked: list[str] = []
+            page.on(
+                "console",
+                lambda message: (
+                    blocked.append(message.text)
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
+            yield page
+            assert not blocked, blocked
         finally:
             await browser.close()
 

@@ -23,6 +23,7 @@ RUNS = {
         ["--messages", "200", "--warmup", "50", "--settings", "50x8"],
         r"ratio [\d.]+;.*duplicates 0$",
     ),
+    "body_flood.py": (["--bodies", "2", "--megabytes", "1"], r"answers \{'413': 2\}$"),
     # 2 sessions x 1 round x 4 hops, every answer checked by the script: 0 errors.
     "ussd.py": (["--sessions", "2", "--rounds", "1", "--repeat", "1"], r"^ussd\s+8\s.*\s0$"),
 }

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -40,25 +39,11 @@ from mobile_api.console.session import (
     set_cookie,
     start_session,
 )
+from mobile_api.paging import RowIdConvertor  # noqa: F401 (registers `row_id` for the paths)
 from mobile_api.staff_auth import client_address
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
-
-class RowIdConvertor(Convertor[int]):
-    """Path ids of at most 9 digits: a longer one is no row of ours (404), never an integer
-    the database cannot hold (a 500)."""
-
-    regex = "[0-9]{1,9}"
-
-    def convert(self, value: str) -> int:
-        return int(value)
-
-    def to_string(self, value: int) -> str:
-        return str(value)
-
-
-register_url_convertor("row_id", RowIdConvertor())
 
 LOGIN_URL = "/console/login"
 HOME_URL = "/console"

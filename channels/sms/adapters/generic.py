@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from channels.sms.records import DeliveryReport, InboundSms, gateway_field, message_text
 from domain.errors import InvalidInput
+from mgov.json_input import JsonRefused, read_json
 from models.enums import OutboxStatus
 from notifications.providers.http_sms import HttpSmsProvider
 
@@ -45,7 +46,10 @@ class _Delivery(BaseModel):
 
 async def _parsed(request: Request, model: type[_Body]) -> _Body:
     try:
-        return model.model_validate_json(await request.body())
+        return model.model_validate(read_json(await request.body()))
+    except JsonRefused as refused:
+        detail = f"the body is not JSON we read ({refused.code})"
+        raise InvalidInput("sms_callback_invalid", detail, field=refused.fields[0]) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"

@@ -4,20 +4,20 @@ retry is answered without acting twice (without it, the same input twice is two 
 
 from __future__ import annotations
 
-import json
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from channels.ussd.hops import INPUT_LIMIT, UssdReply, UssdRequest, keypad_text, session_key
 from domain.errors import InvalidInput
+from mgov.json_input import JsonRefused, read_json
 
 
 async def parse(request: Request) -> UssdRequest:
     try:
-        body = json.loads(await request.body())
-    except ValueError:
-        raise InvalidInput("ussd_bad_request", "the body is not JSON") from None
+        body = read_json(await request.body())
+    except JsonRefused as refused:
+        detail = f"the body is not JSON we read ({refused.code})"
+        raise InvalidInput("ussd_bad_request", detail, field=refused.fields[0]) from None
     if not isinstance(body, dict):
         raise InvalidInput("ussd_bad_request", "the body is not a JSON object")
     for name in ("sessionId", "msisdn"):
