@@ -16,6 +16,7 @@ from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
 from mgov.postgres_pool import postgres_connection
+from mgov.sqlite_backend import sqlite_connection
 
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
@@ -140,7 +141,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "connections": {
             "default": postgres_connection(database_url)
             if database_url.startswith("postgres://")
-            else database_url
+            else sqlite_connection(database_url)
         },
         "apps": {
             "models": {

@@ -15,6 +15,7 @@ from channels.sms.routes import sms_routes
 from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from mgov.database import open_database
+from mgov.outages import DATABASE_ERRORS
 from mgov.settings import Settings
 from mobile_api import api, health
 from mobile_api.console.dashboard import routes as dashboard_routes
@@ -23,14 +24,22 @@ from mobile_api.etag import ETagMiddleware
 from mobile_api.metrics import RequestMetricsMiddleware
 from mobile_api.metrics import routes as metrics_routes
 from mobile_api.middleware import RequestIdMiddleware
-from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
+from mobile_api.problems import (
+    database_error_handler,
+    domain_error_handler,
+    http_error_handler,
+    unexpected_error_handler,
+)
 from notifications.providers.base import OUTBOUND_TIMEOUT
 
 
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_database(settings), aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http:
+        async with (
+            open_database(settings),
+            aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http,
+        ):
             app.state.http = http
             yield
 
@@ -45,6 +54,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,
+            **dict.fromkeys(DATABASE_ERRORS, database_error_handler),
             Exception: unexpected_error_handler,
         },
         lifespan=lifespan,
