@@ -126,6 +126,7 @@ class Settings:
     metrics_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     backoffice_secret: Secret
     staff_token_minutes: int
+    sms_spool_dir: Path
 
     @property
     def is_production(self) -> bool:
@@ -199,6 +200,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
         backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
         staff_token_minutes=_positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480),
+        sms_spool_dir=Path(config("MGOV_SMS_SPOOL_DIR", default=str(var_dir / "sms-spool"))),
         **_sms_settings(config, production),
         **_gateway_settings(config, production),
         **_metrics_settings(config),

@@ -11,7 +11,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from channels.sms.intake import replaying
 from channels.sms.routes import sms_routes
+from channels.sms.spool import SmsSpool
 from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from mgov.database import open_database
@@ -39,6 +41,7 @@ def create_app(settings: Settings) -> Starlette:
         async with (
             open_database(settings),
             aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http,
+            replaying(app.state.sms_spool, keep_diacritics=settings.sms_keep_diacritics),
         ):
             app.state.http = http
             yield
@@ -60,6 +63,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.sms_spool = SmsSpool(settings.sms_spool_dir)
     app.router.routes.extend(metrics_routes)
     app.router.routes.extend(sms_routes(settings))
     app.router.routes.extend(console_routes)

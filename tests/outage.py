@@ -129,8 +129,8 @@ async def outage_for(database_url: str, tmp: Path) -> Outage:
 
 
 def settings_through(database: Settings, outage: Outage, spool: Path) -> Settings:
-    """The test database's settings, reached through the outage's path."""
-    return dataclasses.replace(database, database_url=outage.url)
+    """The test database's settings, reached through the outage's path, with its own spool."""
+    return dataclasses.replace(database, database_url=outage.url, sms_spool_dir=spool)
 
 
 @asynccontextmanager
@@ -140,3 +140,10 @@ async def running_app(settings: Settings) -> AsyncIterator[Starlette]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
+
+
+async def spool_drained(app: Starlette) -> None:
+    """Wait (bounded) until the web process's own replay has emptied its spool."""
+    spool = app.state.sms_spool
+    await asyncio.wait_for(spool.emptied.wait(), WAIT)
+    assert not spool.pending()

@@ -24,11 +24,12 @@ from domain.backoffice import sign_body
 from domain.catalogue import text
 from mgov.outages import RETRY_AFTER_SECONDS
 from mgov.settings import Settings
-from models import Citizen
-from models.enums import Language
+from models import Citizen, InboundMessage, OutboxMessage
+from models.enums import Language, OutboxStatus, Priority
+from notifications.outbox import enqueue_message
 from tests.conftest import empty_all_tables, http_client
 from tests.factories import make_citizen
-from tests.outage import Outage, outage_for, running_app, settings_through
+from tests.outage import Outage, outage_for, running_app, settings_through, spool_drained
 from tests.ussd_phone import ADAPTERS, Phone
 
 ENGLISH = {"Accept-Language": "en"}
@@ -40,6 +41,16 @@ async def outage(database: Settings, tmp_path: Path) -> AsyncIterator[Outage]:
     outage = await outage_for(database.database_url, tmp_path)
     yield outage
     await outage.close()
+
+
+async def _sent_message(provider_message_id: str) -> OutboxMessage:
+    citizen = await make_citizen()
+    message = await enqueue_message(citizen=citizen, template="reply_help", params={})
+    assert message is not None
+    await OutboxMessage.filter(id=message.id).update(
+        status=OutboxStatus.SENT, provider="http", provider_message_id=provider_message_id
+    )
+    return message
 
 
 @pytest.fixture
@@ -143,3 +154,69 @@ async def test_ussd_ends_the_session_in_the_callers_language(app_through, http, 
     assert await stranger.dial() == "END Dich vu tam thoi gian doan, vui long goi lai sau it phut."
     await outage.restore()
     assert (await stranger.dial()).startswith("CON Dich vu cong TP.HCM")
+
+
+# SMS: the spool
+
+
+async def test_an_sms_acknowledged_during_the_outage_is_recorded_and_answered_after_it(
+    app_through, http, outage
+):
+    await outage.cut()
+    first = await http.post(
+        "/channels/sms/generic/inbound", json={"id": "g-1", "from": "+84901234567", "text": "TG"}
+    )
+    form = {"id": "AT-1", "from": "+84912345678", "text": "LH", "date": "2026-11-23 06:04:45"}
+    second = await http.post("/channels/sms/africastalking/inbound", data=form)
+    # The gateway's retry of the first, also during the outage: kept, and answered once.
+    retry = await http.post(
+        "/channels/sms/generic/inbound", json={"id": "g-1", "from": "+84901234567", "text": "TG"}
+    )
+    assert [(r.status_code, r.text) for r in (first, second, retry)] == [(200, "")] * 3
+    await outage.restore()
+    await spool_drained(app_through)
+    records = await InboundMessage.all().order_by("created_at").prefetch_related("reply")
+    assert [(r.gateway_message_id, r.phone) for r in records] == [
+        ("g-1", "+84901234567"),
+        ("AT-1", "+84912345678"),
+    ]
+    assert [(r.reply.template, r.reply.priority, r.reply.status) for r in records] == [
+        ("reply_help", Priority.URGENT, OutboxStatus.QUEUED),
+        ("reply_no_appointments", Priority.URGENT, OutboxStatus.QUEUED),
+    ]
+    assert records[1].received_at.isoformat() == "2026-11-23T06:04:45+00:00"
+    assert await OutboxMessage.all().count() == 2
+
+
+async def test_a_delivery_report_spooled_during_the_outage_is_applied_after_it(
+    app_through, http, outage
+):
+    message = await _sent_message("gw-17")
+    await outage.cut()
+    report = {"id": "gw-17", "status": "failed", "reason": "UserInBlackList"}
+    response = await http.post("/channels/sms/generic/delivery", json=report)
+    assert (response.status_code, response.text) == (200, "")
+    await outage.restore()
+    await spool_drained(app_through)
+    stored = await OutboxMessage.get(id=message.id)
+    assert (stored.status, stored.last_error) == (OutboxStatus.FAILED, "UserInBlackList")
+
+
+async def test_a_message_that_neither_the_database_nor_the_spool_can_keep_is_refused(
+    database, outage, tmp_path
+):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the spool directory should be")
+    async with running_app(settings_through(database, outage, blocker / "spool")) as app:
+        await empty_all_tables()
+        async with http_client(app) as http:
+            await outage.cut()
+            body = {"id": "g-9", "from": "+84901234567", "text": "TG"}
+            _assert_503(await http.post("/channels/sms/generic/inbound", json=body))
+            report = {"id": "AT-9", "status": "Success"}
+            _assert_503(await http.post("/channels/sms/africastalking/delivery", data=report))
+            await outage.restore()
+            assert await InboundMessage.all().count() == 0
+            # The gateway's retry, once the database is back, is taken as usual.
+            assert (await http.post("/channels/sms/generic/inbound", json=body)).status_code == 200
+            assert await InboundMessage.filter(gateway_message_id="g-9").count() == 1
