@@ -31,6 +31,9 @@ _ASYNCPG_DOWN = (
     asyncpg.CrashShutdownError,
     asyncpg.CannotConnectNowError,  # starting up, shutting down, in recovery
     asyncpg.TooManyConnectionsError,
+    # The protocol lost its place, as when the server's FATAL (a terminated backend) arrives
+    # between two queries; the connection is unusable whatever caused it.
+    asyncpg.InternalClientError,
 )
 
 
@@ -45,6 +48,7 @@ DATABASE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
     sqlite3.Error,
     BaseORMException,
 )

@@ -60,13 +60,20 @@ async def test_a_terminated_backend_is_an_outage(db: Settings, backend: str) -> 
     url = db.database_url.partition("?")[0].replace("postgres://", "postgresql://")
     victim, admin = await asyncpg.connect(url), await asyncpg.connect(url)
     try:
-        pid = victim.get_server_pid()
-        await admin.execute("SELECT pg_terminate_backend($1)", pid)
-        exc = await _raised(victim.fetch("SELECT 1"))
+        # A query racing the server's FATAL message (InternalClientError)...
+        await admin.execute("SELECT pg_terminate_backend($1)", victim.get_server_pid())
+        racing = await _raised(victim.fetch("SELECT 1"))
+        # ...and one after the connection is known to be closed (InterfaceError).
+        closed = asyncio.Event()
+        victim.add_termination_listener(lambda _: closed.set())
+        if not victim.is_closed():
+            await asyncio.wait_for(closed.wait(), WAIT)
+        after = await _raised(victim.fetch("SELECT 1"))
     finally:
         await admin.close()
         victim.terminate()
-    assert is_database_unavailable(exc)
+    assert is_database_unavailable(racing)
+    assert is_database_unavailable(after)
 
 
 async def test_refusals_and_bugs_are_not_outages(db: Settings) -> None:
