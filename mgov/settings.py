@@ -18,6 +18,7 @@ from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
 from mgov.postgres_pool import postgres_connection
+from mgov.sqlite_backend import sqlite_connection
 
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
@@ -133,6 +134,7 @@ class Settings:
     metrics_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     backoffice_secret: Secret
     staff_token_minutes: int
+    sms_spool_dir: Path
     allowed_phone_regions: tuple[str, ...] = ("VN",)
 
     @property
@@ -149,7 +151,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "connections": {
             "default": postgres_connection(database_url)
             if database_url.startswith("postgres://")
-            else database_url
+            else sqlite_connection(database_url)
         },
         "apps": {
             "models": {
@@ -259,6 +261,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pii_hash_key=pii_hash_key,
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
         backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
+        sms_spool_dir=Path(config("MGOV_SMS_SPOOL_DIR", default=str(var_dir / "sms-spool"))),
         **values,
     )
 

@@ -12,10 +12,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect
 
+from channels.sms.intake import replaying
 from channels.sms.routes import sms_routes
+from channels.sms.spool import SmsSpool
 from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from mgov.database import open_database
+from mgov.outages import DATABASE_ERRORS
 from mgov.settings import Settings
 from mobile_api import api, assets, health
 from mobile_api.console.dashboard import routes as dashboard_routes
@@ -26,7 +29,12 @@ from mobile_api.methods import method_not_allowed
 from mobile_api.metrics import RequestMetricsMiddleware
 from mobile_api.metrics import routes as metrics_routes
 from mobile_api.middleware import RequestIdMiddleware
-from mobile_api.problems import domain_error_handler, http_error_handler, unexpected_error_handler
+from mobile_api.problems import (
+    database_error_handler,
+    domain_error_handler,
+    http_error_handler,
+    unexpected_error_handler,
+)
 from mobile_api.request_body import (
     BodyLimitMiddleware,
     BodyTooLarge,
@@ -40,7 +48,11 @@ from notifications.providers.base import OUTBOUND_TIMEOUT
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_database(settings), aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http:
+        async with (
+            open_database(settings),
+            aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http,
+            replaying(app.state.sms_spool, keep_diacritics=settings.sms_keep_diacritics),
+        ):
             app.state.http = http
             yield
 
@@ -61,11 +73,13 @@ def create_app(settings: Settings) -> Starlette:
             405: method_not_allowed,
             BodyTooLarge: body_too_large,
             ClientDisconnect: client_disconnected,
+            **dict.fromkeys(DATABASE_ERRORS, database_error_handler),
             Exception: unexpected_error_handler,
         },
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.sms_spool = SmsSpool(settings.sms_spool_dir)
     app.router.routes.extend(metrics_routes)
     app.router.routes.extend(sms_routes(settings))
     app.router.routes.extend(console_routes)

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from domain.catalogue import has_text, text
 from domain.errors import DomainError, TooManyRequests
 from mgov.logs import request_id_var
+from mgov.outages import RETRY_AFTER_SECONDS, is_database_unavailable, note_database_outage
 
 logger = logging.getLogger(__name__)
 PROBLEM_BASE = "https://mgov.example/problems/"
@@ -93,6 +94,25 @@ async def http_error_handler(request: Request, exc: Exception) -> ProblemRespons
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "bad_request")
     return problem(request, code=code, status=exc.status_code, headers=exc.headers)
+
+
+async def database_error_handler(request: Request, exc: Exception) -> ProblemResponse:
+    """An outage is the client's cue to come back (503 with Retry-After), not our bug (500).
+    Registered for `mgov.outages.DATABASE_ERRORS`; any other error of those types is re-raised
+    to reach `unexpected_error_handler` as before."""
+    if not is_database_unavailable(exc):
+        raise exc
+    note_database_outage(exc, where=f"{request.method} {request.url.path}")
+    return database_unavailable(request)
+
+
+def database_unavailable(request: Request) -> ProblemResponse:
+    return problem(
+        request,
+        code="database_unavailable",
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> ProblemResponse:

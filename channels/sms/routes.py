@@ -1,7 +1,8 @@
 """The SMS doors: `POST /channels/sms/{adapter}/inbound` and `/delivery`.
 
-Both answer 200 with an empty body once the message is recorded: the reply travels through the
-outbox and the worker, never inside the gateway's callback.
+Both answer 200 with an empty body once the message is kept (in the database, or in the spool
+while the database is away: `channels/sms/intake.py`): the reply travels through the outbox and
+the worker, never inside the gateway's callback.
 """
 
 from __future__ import annotations
@@ -14,35 +15,27 @@ from starlette.routing import Route
 
 from channels.gateway_auth import check_gateway
 from channels.sms.adapters import adapter_named
-from channels.sms.handlers import answer
-from channels.sms.keywords import parse_command
-from domain.deliveries import apply_delivery_report
+from channels.sms.intake import take_delivery, take_inbound
+from channels.sms.spool import SmsSpool
 from domain.errors import NotFound
-from domain.inbound_sms import find_inbound_sms, receive_inbound_sms
-from mgov.metrics import count_sms_inbound
+from domain.inbound_sms import find_inbound_sms
 from mgov.settings import Settings
 from notifications.sms_encoding import to_sms_text
 
 logger = logging.getLogger("mgov.sms")
 
 
+def _spool(request: Request) -> SmsSpool:
+    spool: SmsSpool = request.app.state.sms_spool
+    return spool
+
+
 async def inbound(request: Request) -> Response:
     check_gateway(request)
     adapter = adapter_named(request.path_params["adapter"])
     sms = await adapter.parse_inbound(request)
-    command = parse_command(sms.text)
     keep = request.app.state.settings.sms_keep_diacritics
-    _, fresh = await receive_inbound_sms(
-        gateway=sms.gateway,
-        gateway_message_id=sms.message_id,
-        phone=sms.phone,
-        text=sms.text,
-        received_at=sms.received_at,
-        language=command.language,
-        respond=lambda citizen: answer(command, citizen, keep_diacritics=keep),
-    )
-    if fresh:  # a gateway's retry is the same text, counted once
-        count_sms_inbound(keyword=command.action.value)
+    await take_inbound(sms, spool=_spool(request), keep_diacritics=keep)
     return Response(status_code=200)
 
 
@@ -53,12 +46,7 @@ async def delivery(request: Request) -> Response:
     if report.status is None:
         logger.info("delivery report %s: nothing to apply", report.message_id)
     else:
-        await apply_delivery_report(
-            provider=adapter.SENDER,
-            provider_message_id=report.message_id,
-            status=report.status,
-            reason=report.reason,
-        )
+        await take_delivery(report, provider=adapter.SENDER, spool=_spool(request))
     return Response(status_code=200)
 
 

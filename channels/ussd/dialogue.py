@@ -71,7 +71,7 @@ class Place:
 
 
 def _reply_of(session: UssdSession) -> UssdReply:
-    return UssdReply(session.last_reply, session.ended)
+    return UssdReply(session.last_reply, session.ended, session.language)
 
 
 async def answer_hop(request: UssdRequest) -> UssdReply:

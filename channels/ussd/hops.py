@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.catalogue import DEFAULT_LANGUAGE
 from domain.errors import InvalidInput
 
 # What a feature phone shows on one screen (GSM-7 characters), `CON `/`END ` included.
@@ -28,10 +29,12 @@ class UssdRequest:
 
 @dataclass(frozen=True)
 class UssdReply:
-    """A screen to show: `end` closes the session on the phone."""
+    """A screen to show: `end` closes the session on the phone; `language` is the caller's,
+    remembered so that an outage can still be announced in it."""
 
     text: str
     end: bool
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def wire_text(self) -> str:

@@ -9,8 +9,12 @@ from starlette.routing import Route
 from channels.gateway_auth import check_gateway
 from channels.ussd.adapters import ADAPTERS
 from channels.ussd.dialogue import answer_hop
+from channels.ussd.outage import CallerLanguages, outage_reply
 from domain.errors import NotFound
 from mgov.metrics import count_ussd_hop
+from mgov.outages import DATABASE_ERRORS, is_database_unavailable, note_database_outage
+
+_languages = CallerLanguages()
 
 
 async def ussd_hop(request: Request) -> Response:
@@ -19,7 +23,15 @@ async def ussd_hop(request: Request) -> Response:
     if adapter is None:
         raise NotFound("not_found", "no such USSD adapter")
     hop = await adapter.parse(request)
-    reply = await answer_hop(hop)
+    try:
+        reply = await answer_hop(hop)
+    except DATABASE_ERRORS as exc:
+        if not is_database_unavailable(exc):
+            raise
+        note_database_outage(exc, where=f"USSD {request.path_params['adapter']}")
+        reply = outage_reply(_languages.of(hop.phone))
+    else:
+        _languages.remember(hop.phone, reply.language)
     count_ussd_hop(ended=reply.end)
     return adapter.render(reply)
 
