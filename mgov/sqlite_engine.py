@@ -15,13 +15,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from tortoise.backends.base.client import TransactionContext
+from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
     SqliteTransactionWrapper,
 )
+from tortoise.connection import get_connections
 from tortoise.exceptions import OperationalError
 
 # How long a statement waits for another process's write lock before `database is locked`.
@@ -34,15 +35,37 @@ class _ImmediateTransaction(SqliteTransactionWrapper):
             await self._connection.commit()
             await self._connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            # As any statement's: a lock not granted within the busy timeout is an outage sign.
+            # As any statement's: a lock not granted within the busy timeout (`database is
+            # locked`), which the worker waits out as an outage.
             raise OperationalError(exc) from exc
+
+
+class _ImmediateTransactionContext(SqliteTransactionContext):
+    async def __aenter__(self) -> TransactionalDBClient:
+        """Tortoise's, except that a `BEGIN` that fails gives the connection back: Tortoise's
+        keeps the connection's lock then (a plain `BEGIN` never failed), and every later query
+        of the process would wait for it forever. `BEGIN IMMEDIATE` fails whenever the write
+        lock stays taken past the busy timeout."""
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        return self.connection
 
 
 class ImmediateSqliteClient(SqliteClient):
     """Tortoise's SQLite client, its transactions taking the write lock when they begin."""
 
     def _in_transaction(self) -> TransactionContext:
-        return SqliteTransactionContext(_ImmediateTransaction(self), self._lock)
+        return _ImmediateTransactionContext(_ImmediateTransaction(self), self._lock)
 
 
 client_class = ImmediateSqliteClient  # what Tortoise looks up in an engine module

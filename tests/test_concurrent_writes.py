@@ -14,9 +14,13 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 from starlette.applications import Starlette
+from tortoise.exceptions import OperationalError
+from tortoise.transactions import in_transaction
 
 from models import OtpCode
+from tests.db_outage import orm_through_outage
 from tests.web_process import running_web
 
 IN_PROCESS = 30  # from 30 addresses: one address may ask for 20 codes an hour
@@ -67,3 +71,19 @@ async def test_concurrent_writes_from_two_processes_all_succeed(
     expected = ROUNDS * (IN_PROCESS + OTHER_PROCESS // ROUNDS)
     assert statuses == {202: expected}, problems[:5]
     assert await OtpCode.all().count() == expected
+
+
+async def test_a_transaction_refused_the_write_lock_fails_alone(database, backend) -> None:
+    """A `BEGIN IMMEDIATE` that waited out its busy timeout used to keep Tortoise's connection
+    lock, and every later query of the process waited for it forever."""
+    if backend != "sqlite":
+        pytest.skip("the write lock of a file is SQLite's")
+    async with orm_through_outage(database) as outage:
+        await outage.cut()  # another process holds the write lock past the busy timeout
+        with pytest.raises(OperationalError, match="database is locked"):
+            async with in_transaction():
+                await OtpCode.all().count()
+        await outage.restore()
+        async with asyncio.timeout(5):
+            async with in_transaction():
+                assert await OtpCode.all().count() == 0
