@@ -24,7 +24,14 @@ RETRY_AFTER_SECONDS = 5
 # At most one warning in this many seconds, however many requests meet the outage.
 REPORT_INTERVAL = 30.0
 _DRIVERS = ("asyncpg", "aiosqlite", "tortoise")
-_SQLITE_MESSAGES = ("unable to open database file", "disk i/o error")
+# SQLite's analogue of a server away: the file unreadable (a lost mount, a full disk), or another
+# process holding the write lock past the busy timeout.
+_SQLITE_MESSAGES = (
+    "unable to open database file",
+    "disk i/o error",
+    "database is locked",
+    "database table is locked",
+)
 _ASYNCPG_DOWN = (
     asyncpg.PostgresConnectionError,  # connection failure, does not exist, rejected
     asyncpg.AdminShutdownError,  # pg_terminate_backend, a fast shutdown

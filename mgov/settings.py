@@ -18,7 +18,7 @@ from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
 from mgov.postgres_pool import postgres_connection
-from mgov.sqlite_backend import sqlite_connection
+from mgov.sqlite_engine import sqlite_connection
 
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
@@ -147,12 +147,14 @@ class Settings:
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("postgres://"):
+        connection: str | dict[str, Any] = postgres_connection(database_url)
+    elif database_url.startswith("sqlite://"):
+        connection = sqlite_connection(database_url)
+    else:
+        connection = database_url
     return {
-        "connections": {
-            "default": postgres_connection(database_url)
-            if database_url.startswith("postgres://")
-            else sqlite_connection(database_url)
-        },
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

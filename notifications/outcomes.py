@@ -23,6 +23,7 @@ from tortoise.connection import get_connection
 
 from domain.policy import as_utc
 from models.enums import Channel, OutboxStatus
+from notifications.outage import DatabaseOutage
 
 logger = logging.getLogger("mgov.worker")
 
@@ -145,14 +146,25 @@ def summarise_outcomes(outcomes: Sequence[Outcome]) -> str:
 
 class OutcomeWriter:
     """Collects outcomes as sends finish and writes them together: when `flush_size` are
-    waiting, every `interval` seconds while `run_flusher` runs, and when asked."""
+    waiting, every `interval` seconds while `run_flusher` runs, and when asked.
 
-    def __init__(self, *, flush_size: int = 100, interval: float = 0.05) -> None:
+    While the database is away the outcomes wait here, and the flush retries until they are
+    written. Their rows' leases may run out meanwhile, so a claim must not run before they are
+    written, or it would take those rows again and send them twice: a claimer waits for
+    `caught_up`, which is clear from a failed write until every outcome waiting is written.
+    """
+
+    def __init__(
+        self, *, flush_size: int = 100, interval: float = 0.05, outage: DatabaseOutage | None = None
+    ) -> None:
         self.flush_size = flush_size
         self.interval = interval
+        self.outage = outage or DatabaseOutage()
         self._pending: list[Outcome] = []
         self._full = asyncio.Event()
         self._lock = asyncio.Lock()
+        self.caught_up = asyncio.Event()
+        self.caught_up.set()
 
     def add(self, outcome: Outcome) -> None:
         self._pending.append(outcome)
@@ -160,13 +172,27 @@ class OutcomeWriter:
             self._full.set()
 
     async def flush(self) -> None:
-        """Write what is waiting; one flush at a time, so outcomes reach the database in order."""
+        """Write what is waiting; one flush at a time, so outcomes reach the database in order.
+        After an outage it writes again until nothing waits, then lets claims go on."""
         async with self._lock:
-            self._full.clear()
-            outcomes, self._pending = self._pending, []
-            if not outcomes:
-                return
-            written = await record_outcomes(outcomes)
+            while True:
+                self._full.clear()
+                outcomes, self._pending = self._pending, []
+                if outcomes:
+                    await self._write(outcomes)
+                if self.caught_up.is_set() or not self._pending:
+                    break
+            self.caught_up.set()
+
+    async def _write(self, outcomes: list[Outcome]) -> None:
+        written = 0
+        for start in range(0, len(outcomes), _CHUNK):
+            chunk = outcomes[start : start + _CHUNK]
+            # Chunk by chunk: a retry rewrites no chunk already written.
+            count = await self.outage.retry(
+                lambda chunk=chunk: record_outcomes(chunk), on_failure=self.caught_up.clear
+            )
+            written += count or 0
         if logger.isEnabledFor(logging.INFO):
             logger.info("recorded %d outcomes: %s", len(outcomes), summarise_outcomes(outcomes))
         if written < len(outcomes):

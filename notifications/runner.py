@@ -21,6 +21,7 @@ from mgov.database import open_database
 from mgov.settings import Settings
 from models import OutboxMessage
 from models.enums import OutboxStatus
+from notifications.outage import DatabaseOutage, quiet_pool_floor_retries
 from notifications.outbox import release_quiet_hours_holds
 from notifications.providers.africastalking import AfricasTalkingProvider
 from notifications.providers.base import OUTBOUND_TIMEOUT, Provider
@@ -62,15 +63,19 @@ def build_push_provider(settings: Settings, session: aiohttp.ClientSession) -> P
 
 
 async def run_worker(settings: Settings) -> None:
-    """SIGTERM or SIGINT: stop claiming, settle every claimed message, write the outcomes, exit."""
+    """SIGTERM or SIGINT: stop claiming, settle every claimed message, write the outcomes, exit.
+    A database outage stops nothing: every loop waits for the database through one
+    `DatabaseOutage`, which logs the outage once."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    outage = DatabaseOutage()
+    quiet_pool_floor_retries()
     async with (
         open_database(settings),
         aiohttp.ClientSession(timeout=OUTBOUND_TIMEOUT) as http,
-        outbox_wakeups(settings.database_url) as wake,
+        outbox_wakeups(settings.database_url, outage=outage) as wake,
     ):
         quiet_hours = (
             QuietHours(*settings.quiet_hours, tz=settings.timezone)
@@ -78,6 +83,7 @@ async def run_worker(settings: Settings) -> None:
             else None
         )
         worker = OutboxWorker(
+            outage=outage,
             sms_providers=build_sms_providers(settings, http),
             push_provider=build_push_provider(settings, http),
             config=WorkerConfig(
@@ -90,10 +96,10 @@ async def run_worker(settings: Settings) -> None:
             ),
         )
         logger.info("worker started with SMS providers %s", ", ".join(settings.sms_providers))
-        released = await release_for_quiet_hours(quiet_hours)
+        released = await outage.retry(lambda: release_for_quiet_hours(quiet_hours), stop=stop)
         if released:
             logger.info("%d messages held for quiet hours now wait by MGOV_QUIET_HOURS", released)
-        await asyncio.gather(worker.run(stop, wake), run_scheduler(stop))
+        await asyncio.gather(worker.run(stop, wake), run_scheduler(stop, outage=outage))
     logger.info("worker stopped")
 
 
@@ -105,24 +111,32 @@ async def release_for_quiet_hours(quiet_hours: QuietHours | None) -> int:
     return await release_quiet_hours_holds(until=until)
 
 
-async def run_scheduler(stop: asyncio.Event, interval: float = 60.0) -> None:
-    """Reminder and overdue scans (and old rate-limit windows dropped), once a minute; a failed
-    scan is logged and run again later."""
+async def run_scheduler(
+    stop: asyncio.Event, interval: float = 60.0, outage: DatabaseOutage | None = None
+) -> None:
+    """Reminder and overdue scans (and old rate-limit windows dropped), once a minute. A scan
+    the database's absence interrupts is run again from the start when it is back (each step
+    does only what is still undone); any other failure is logged and waits for the next minute."""
+    outage = outage or DatabaseOutage()
     while not stop.is_set():
         try:
-            queued = await enqueue_due_reminders()
-            apologies = await send_overdue_apologies()
-            await purge_old_attempts()
-            await purge_expired_logins()
-            await purge_expired_ussd_sessions()
-            if queued or apologies:
-                logger.info("queued %d reminders and %d overdue apologies", queued, apologies)
+            await outage.retry(_scan, stop=stop)
         except Exception:
             logger.exception("reminder scan failed")
         try:
             await asyncio.wait_for(stop.wait(), timeout=interval)
         except TimeoutError:
             pass
+
+
+async def _scan() -> None:
+    queued = await enqueue_due_reminders()
+    apologies = await send_overdue_apologies()
+    await purge_old_attempts()
+    await purge_expired_logins()
+    await purge_expired_ussd_sessions()
+    if queued or apologies:
+        logger.info("queued %d reminders and %d overdue apologies", queued, apologies)
 
 
 async def outbox_report() -> list[str]:

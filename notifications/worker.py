@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 from domain.catalogue import text
 from domain.phones import can_text
 from domain.policy import utc_now
+from mgov.outages import is_database_unavailable
 from models import Device
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.claim import ClaimedMessage, claim_due_messages
+from notifications.outage import DatabaseOutage
 from notifications.outbox import HELD_FOR_QUIET_HOURS
 from notifications.outcomes import Outcome, OutcomeWriter
 from notifications.providers.base import Accepted, OutgoingMessage, Provider, SendFailure
@@ -89,12 +91,14 @@ class OutboxWorker:
         sms_providers: list[Provider],
         push_provider: Provider | None = None,
         config: WorkerConfig | None = None,
+        outage: DatabaseOutage | None = None,
     ):
         if not sms_providers:
             raise ValueError("at least one SMS provider is needed")
         self.sms_providers = sms_providers
         self.push_provider = push_provider
         self.config = config or WorkerConfig()
+        self.outage = outage or DatabaseOutage()
         self._test_numbers = TestNumberProvider()
 
     async def run_once(self) -> int:
@@ -112,7 +116,8 @@ class OutboxWorker:
         NOTIFY on PostgreSQL) or the poll interval. Stopping never abandons a claimed message:
         the sends under way finish, the messages no lane has started go back to the queue
         unsent (so a stop takes one send's time, not a queue's), and every outcome is written
-        before it returns."""
+        before it returns (after an outage, once the database is back). A database outage only
+        pauses the claims and the writes (`notifications.outage`); sends already claimed go on."""
         await self._pump(stop=stop, wake=wake)
 
     async def _pump(
@@ -133,7 +138,9 @@ class OutboxWorker:
         queue: asyncio.Queue[ClaimedMessage | None] = asyncio.Queue()
         hungry = asyncio.Event()
         settled = asyncio.Event()
-        writer = OutcomeWriter(flush_size=config.batch_size, interval=config.flush_interval)
+        writer = OutcomeWriter(
+            flush_size=config.batch_size, interval=config.flush_interval, outage=self.outage
+        )
         claimed = rounds = 0
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(writer.run_flusher(settled))
@@ -145,7 +152,9 @@ class OutboxWorker:
                 while stop is None or not stop.is_set():
                     if wake is not None:
                         wake.clear()  # before claiming: a NOTIFY during the claim still wakes
-                    batch = await claim_due_messages(limit=config.batch_size, lease=config.lease)
+                    batch = (
+                        await self.outage.retry(lambda: self._claim(writer, stop), stop=stop) or []
+                    )
                     claimed, rounds = claimed + len(batch), rounds + 1
                     for message in batch:
                         queue.put_nowait(message)
@@ -169,6 +178,18 @@ class OutboxWorker:
             settled.set()
         return claimed
 
+    async def _claim(
+        self, writer: OutcomeWriter, stop: asyncio.Event | None
+    ) -> list[ClaimedMessage]:
+        """The next batch, once the outcomes held through an outage are written (their rows'
+        leases may have run out: claimed first, they would be sent twice); none if `stop`
+        comes first."""
+        if not writer.caught_up.is_set():
+            await _first_of(writer.caught_up, stop)
+            if not writer.caught_up.is_set():
+                return []
+        return await claim_due_messages(limit=self.config.batch_size, lease=self.config.lease)
+
     async def _lane(
         self,
         queue: asyncio.Queue[ClaimedMessage | None],
@@ -176,11 +197,21 @@ class OutboxWorker:
         hungry: asyncio.Event,
         reserve: int,
     ) -> None:
-        """One send at a time, message after message, until the pump says there are no more."""
+        """One send at a time, message after message, until the pump says there are no more.
+        A message whose settling needed the database (a push reads the citizen's devices) while
+        it was away goes back unsent: its lease runs on, so waiting for the database here
+        could start the send too late. Nothing has been sent when such a read fails."""
         while (message := await queue.get()) is not None:
             if queue.qsize() <= reserve:
                 hungry.set()
-            writer.add(await self._settle(message))
+            try:
+                outcome = await self._settle(message)
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
+                self.outage.noticed(exc)
+                outcome = self._give_back(message)
+            writer.add(outcome)
 
     async def _settle(self, message: ClaimedMessage) -> Outcome:
         now = utc_now()

@@ -73,8 +73,10 @@ def test_the_tortoise_config_uses_the_database_url(tmp_path: Path) -> None:
     settings = load_settings(development(tmp_path, DATABASE_URL="sqlite:///x/y.sqlite3"))
     config = settings.tortoise_config()
     connection = config["connections"]["default"]
-    assert connection["engine"] == "mgov.sqlite_backend"
+    assert connection["engine"] == "mgov.sqlite_engine"
     assert connection["credentials"]["file_path"] == "/x/y.sqlite3"
+    assert connection["credentials"]["journal_mode"] == "WAL"
+    assert connection["credentials"]["busy_timeout"] == 5000
     assert config["apps"]["models"]["default_connection"] == "default"
 
 

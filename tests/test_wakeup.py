@@ -10,14 +10,17 @@ from tortoise.transactions import in_transaction
 
 from models import OutboxMessage
 from models.enums import OutboxStatus
+from notifications.outage import Backoff, DatabaseOutage
 from notifications.outbox import enqueue_message
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.wakeup import outbox_wakeups
 from notifications.worker import OutboxWorker, WorkerConfig
+from tests.db_outage import ProxiedPostgres, database_outage, listening_since, server_now, until
 from tests.factories import make_citizen
 from tests.fake_gateway import FakeSmsGateway
 
 LONG_POLL = 300.0  # far longer than the test waits: only a wake-up can explain a prompt send
+FAST = Backoff(first=0.02, cap=0.2)
 
 
 async def test_a_commit_wakes_the_worker_instead_of_its_poll(db, backend):
@@ -62,3 +65,42 @@ async def test_sqlite_gives_no_wakeup_event(db, backend):
         pytest.skip("PostgreSQL gives one")
     async with outbox_wakeups(db.database_url) as wake:
         assert wake is None
+
+
+async def test_the_listen_connection_comes_back_after_an_outage(db, backend):
+    """Before, a lost LISTEN connection stayed lost, and the worker waited for its poll."""
+    if backend != "postgres":
+        pytest.skip("SQLite has no NOTIFY; its workers poll")
+    gateway = FakeSmsGateway()
+    url = await gateway.start()
+    stop = asyncio.Event()
+    try:
+        async with (
+            database_outage(db.database_url) as outage,
+            aiohttp.ClientSession() as http,
+            outbox_wakeups(outage.database_url, outage=DatabaseOutage(backoff=FAST)) as wake,
+        ):
+            assert isinstance(outage, ProxiedPostgres) and wake is not None
+            worker = OutboxWorker(
+                sms_providers=[HttpSmsProvider(session=http, url=url)],
+                config=WorkerConfig(quiet_hours=None, poll_interval=LONG_POLL),
+            )
+            running = asyncio.create_task(worker.run(stop, wake))
+            await until(lambda: outage.proxy.connections == 1, "listening")
+            await outage.cut()
+            await outage.restore()
+            restored = await server_now()
+            await until(lambda: listening_since(restored), "listening again")
+            citizen = await make_citizen()
+            async with in_transaction():
+                message = await enqueue_message(
+                    citizen=citizen, template="appointment_cancelled", params={"id": 1, "when": "x"}
+                )
+            assert message is not None
+            await until(lambda: gateway.received, "the message sent")
+            stop.set()
+            await asyncio.wait_for(running, timeout=10)
+        assert [r["reference"] for r in gateway.received] == [str(message.id)]
+    finally:
+        stop.set()
+        await gateway.close()

@@ -14,29 +14,30 @@ worker's queue for more than half of so short a lease, and go back unsent again 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from tortoise.transactions import in_transaction
 
-from domain.catalogue import text
-from domain.policy import utc_now
 from mgov.settings import Settings
 from models import OutboxMessage
-from models.enums import Channel, Language, OutboxStatus
+from models.enums import OutboxStatus
 from notifications.claim import claim_due_messages
-from tests.fake_gateway import GatewayServer
+from tests.worker_process import (
+    REPO,
+    CountingGateway,
+    queue_due_messages,
+    status_counts,
+    tail,
+    worker_environ,
+)
 
 MESSAGES = 2_000
 KILLS = 5
@@ -48,89 +49,14 @@ LEASE_SECONDS = 2
 # A real aggregator answers in a few hundred ms; at 32 sends in flight that keeps the worker busy
 # through all five kills instead of draining 2,000 messages before the third.
 GATEWAY_LATENCY = 0.2
-REPO = Path(__file__).resolve().parent.parent
-
-
-class CountingGateway(GatewayServer):
-    """The generic HTTP SMS gateway, reduced to counting how often each reference arrives."""
-
-    def __init__(self) -> None:
-        self.references: Counter[str] = Counter()
-
-    @property
-    def sends(self) -> int:
-        return self.references.total()
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        payload = await request.json()
-        self.references[payload["reference"]] += 1  # taken: a kill from now on makes a duplicate
-        await asyncio.sleep(GATEWAY_LATENCY)
-        return web.json_response({"id": f"gw-{self.sends}", "status": "accepted"})
 
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[tuple[CountingGateway, str]]:
-    fake = CountingGateway()
+    fake = CountingGateway(latency=GATEWAY_LATENCY)
     url = await fake.start()
     yield fake, url
     await fake.close()
-
-
-async def _queue_due_messages(count: int) -> set[str]:
-    """Bulk rows as `enqueue_message` writes them: queued, due now, one reference each."""
-    now = utc_now()
-    rows = []
-    for n in range(count):
-        params = {"code": f"H29.99-261123-{n + 1:04d}", "office": "phường Sài Gòn"}
-        rows.append(
-            OutboxMessage(
-                id=uuid.uuid4(),
-                phone=f"+8491{n:07d}",  # outside the test-number range (+8490000000…)
-                channel=Channel.SMS,
-                template="dossier_result_ready",
-                params=params,
-                language=Language.VI,
-                body=text("sms.dossier_result_ready", Language.VI, **params),
-                next_attempt_at=now - timedelta(milliseconds=count - n),
-            )
-        )
-    await OutboxMessage.bulk_create(rows, batch_size=500)
-    return {str(row.id) for row in rows}
-
-
-def _worker_environ(settings: Settings, gateway_url: str, var_dir: Path) -> dict[str, str]:
-    environ = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("MGOV_") and key not in ("DATABASE_URL", "PORT")
-    }
-    environ.update(
-        MGOV_ENV="development",
-        DATABASE_URL=settings.database_url,
-        MGOV_SECRET_KEY=str(settings.secret_key),
-        MGOV_PII_HASH_KEY=str(settings.pii_hash_key),
-        MGOV_VAR_DIR=str(var_dir),
-        MGOV_SMS_PROVIDERS="http",
-        MGOV_SMS_HTTP_URL=gateway_url,
-        MGOV_WORKER_LEASE_SECONDS=str(LEASE_SECONDS),
-        MGOV_WORKER_BATCH_SIZE="50",
-        MGOV_WORKER_CONCURRENCY="32",
-        MGOV_QUIET_HOURS="off",  # the test runs at any hour; quiet hours would defer it all
-        MGOV_LOG_LEVEL="INFO",
-    )
-    return environ
-
-
-def _tail(log: Path, lines: int = 30) -> str:
-    return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-
-
-async def _status_counts() -> dict[str, int]:
-    return {
-        status.value: count
-        for status in OutboxStatus
-        if (count := await OutboxMessage.filter(status=status).count())
-    }
 
 
 async def test_a_worker_killed_five_times_still_sends_every_message(
@@ -139,8 +65,10 @@ async def test_a_worker_killed_five_times_still_sends_every_message(
     if backend == "sqlite":
         pytest.skip("the worker runs in another process; that needs a PostgreSQL server")
     fake, url = gateway
-    references = await _queue_due_messages(MESSAGES)
-    environ = _worker_environ(db, url, tmp_path / "var")
+    references = await queue_due_messages(MESSAGES)
+    environ = worker_environ(
+        db, url, tmp_path / "var", lease_seconds=LEASE_SECONDS, database_url=db.database_url
+    )
     log_path = tmp_path / "worker.log"
     rng = random.Random(SEED)
     deadline = time.monotonic() + DEADLINE
@@ -161,7 +89,7 @@ async def test_a_worker_killed_five_times_still_sends_every_message(
 
         def alive(process: subprocess.Popen[bytes]) -> None:
             assert process.poll() is None, (
-                f"the worker exited with {process.returncode}:\n{_tail(log_path)}"
+                f"the worker exited with {process.returncode}:\n{tail(log_path)}"
             )
 
         try:
@@ -173,7 +101,7 @@ async def test_a_worker_killed_five_times_still_sends_every_message(
                 while fake.sends == before and time.monotonic() < first_send_by:
                     alive(worker)
                     await asyncio.sleep(0.02)
-                assert fake.sends > before, f"the worker sent nothing:\n{_tail(log_path)}"
+                assert fake.sends > before, f"the worker sent nothing:\n{tail(log_path)}"
                 await asyncio.sleep(rng.uniform(0.2, 1.5))
                 alive(worker)
                 worker.send_signal(signal.SIGKILL)
@@ -197,7 +125,7 @@ async def test_a_worker_killed_five_times_still_sends_every_message(
                 worker.kill()
                 worker.wait(timeout=10)
 
-    statuses = await _status_counts()
+    statuses = await status_counts()
     missing = references - set(fake.references)
     duplicates = fake.sends - len(fake.references)
     report = (
@@ -210,13 +138,13 @@ async def test_a_worker_killed_five_times_still_sends_every_message(
     assert not missing, report
     # A reference arrives twice only when a kill cut its row off between send and outcome.
     assert duplicates <= sum(stranded), report
-    assert statuses == {OutboxStatus.SENT.value: MESSAGES}, f"{report}\n{_tail(log_path)}"
+    assert statuses == {OutboxStatus.SENT.value: MESSAGES}, f"{report}\n{tail(log_path)}"
 
 
 async def test_a_claim_skips_rows_another_claimer_holds(db: Settings, backend: str) -> None:
     if backend == "sqlite":
         pytest.skip("row locks are PostgreSQL's; SQLite claims with a conditional UPDATE")
-    references = sorted(await _queue_due_messages(10))
+    references = sorted(await queue_due_messages(10))
     held = (
         await OutboxMessage.all().order_by("next_attempt_at").limit(5).values_list("id", flat=True)
     )
