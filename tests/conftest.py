@@ -48,7 +48,8 @@ def _with_database(url: str, name: str) -> str:
     return f"{base}/{name}?maxsize=20"
 
 
-async def _postgres_reachable() -> str | None:
+async def postgres_reachable() -> str | None:
+    """None when the test PostgreSQL server answers, else why it does not."""
     try:
         connection = await asyncpg.connect(_admin_url().replace("postgres://", "postgresql://"))
     except (OSError, asyncpg.PostgresError) as exc:
@@ -80,7 +81,7 @@ async def database(
         await migrate_database(settings, quiet=True)
         yield settings
         return
-    problem = await _postgres_reachable()
+    problem = await postgres_reachable()
     if problem is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL unreachable under CI=true: {problem}")

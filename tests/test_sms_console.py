@@ -17,7 +17,7 @@ from mgov.sms_console import ConsoleError, show_exchange, text_and_wait
 from notifications.providers.log import LogProvider
 from notifications.worker import OutboxWorker, WorkerConfig
 from tests.conftest import build_app, empty_all_tables
-from tests.test_cli import clean_environ
+from tests.subprocess_env import clean_environ
 
 
 def _free_port() -> int:
