@@ -7,10 +7,13 @@ cannot be reached fails the run instead of skipping half of it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -45,7 +48,8 @@ def _with_database(url: str, name: str) -> str:
     return f"{base}/{name}?maxsize=20"
 
 
-async def _postgres_reachable() -> str | None:
+async def postgres_reachable() -> str | None:
+    """None when the test PostgreSQL server answers, else why it does not."""
     try:
         connection = await asyncpg.connect(_admin_url().replace("postgres://", "postgresql://"))
     except (OSError, asyncpg.PostgresError) as exc:
@@ -77,7 +81,7 @@ async def database(
         await migrate_database(settings, quiet=True)
         yield settings
         return
-    problem = await _postgres_reachable()
+    problem = await postgres_reachable()
     if problem is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL unreachable under CI=true: {problem}")
@@ -122,19 +126,53 @@ def backend(database: Settings) -> str:
     return "postgres" if database.database_url.startswith("postgres") else "sqlite"
 
 
-@pytest.fixture
-async def app(database: Settings) -> AsyncIterator[Starlette]:
-    """The ASGI app with its lifespan run as uvicorn would, tables empty."""
+def build_app(settings: Settings) -> Starlette:
+    """`create_app`, after forgetting the SQL Tortoise compiled for the other backend (see `db`)."""
     EXECUTOR_CACHE.clear()
-    app = create_app(database)
+    return create_app(settings)
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[Starlette]:
+    """The app with its lifespan run as uvicorn would (its spool replay included), tables as
+    they are."""
+    app = build_app(settings)
     async with app.router.lifespan_context(app):
-        await empty_all_tables()
         yield app
 
 
-def http_client(app: Starlette, address: str = "127.0.0.1") -> httpx.AsyncClient:
-    """Real HTTP requests into the app, as if sent from `address`."""
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+AppWith = Callable[..., AbstractAsyncContextManager[Starlette]]
+
+
+@pytest.fixture
+def app_with(database: Settings) -> AppWith:
+    """A factory of the `app` fixture's app with some settings changed, its lifespan run, tables
+    empty: `async with app_with(gateway_secret=Secret("s")) as app:`."""
+
+    @asynccontextmanager
+    async def start(**changes: Any) -> AsyncIterator[Starlette]:
+        async with running_app(dataclasses.replace(database, **changes)) as app:
+            await empty_all_tables()
+            yield app
+
+    return start
+
+
+@pytest.fixture
+async def app(app_with: AppWith) -> AsyncIterator[Starlette]:
+    """The ASGI app with its lifespan run as uvicorn would, tables empty."""
+    async with app_with() as app:
+        yield app
+
+
+def http_client(
+    app: Starlette, address: str = "127.0.0.1", *, raise_app_exceptions: bool = True
+) -> httpx.AsyncClient:
+    """Real HTTP requests into the app, as if sent from `address`; with `raise_app_exceptions`
+    off, an exception in the app becomes its 500 answer, as under uvicorn."""
+    transport = httpx.ASGITransport(
+        app=app, client=(address, 40000), raise_app_exceptions=raise_app_exceptions
+    )
     return httpx.AsyncClient(transport=transport, base_url="http://mgov.test")
 
 

@@ -5,7 +5,6 @@ tables (test_bad_input.py, test_body_limits.py)."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 import uuid
@@ -17,7 +16,6 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.datastructures import Secret
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from domain.backoffice import sign_body
 from domain.staff_tokens import issue_staff_token
@@ -25,10 +23,9 @@ from domain.tokens import issue_access_token
 from mgov.settings import Settings
 from mobile_api.access import CITIZEN, SIGNED, STAFF_SCHEME
 from mobile_api.api import ENDPOINTS
-from mobile_api.app import create_app
 from models import StaffUser
 from models.enums import StaffRole
-from tests.conftest import empty_all_tables
+from tests.conftest import AppWith
 from tests.factories import make_citizen
 from tests.staff_setup import PASSWORD_HASH
 
@@ -141,14 +138,10 @@ async def signed_in_caller(app: Starlette, settings: Settings) -> Caller:
 
 
 @pytest.fixture
-async def caller(database: Settings) -> AsyncIterator[Caller]:
+async def caller(app_with: AppWith, database: Settings) -> AsyncIterator[Caller]:
     """The app (with a back-office secret, so the webhook reads its body) and a caller signed in
     as a citizen and as an admin."""
-    EXECUTOR_CACHE.clear()
-    settings = dataclasses.replace(database, backoffice_secret=Secret(BACKOFFICE_SECRET))
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        await empty_all_tables()
-        signed = await signed_in_caller(app, settings)
+    async with app_with(backoffice_secret=Secret(BACKOFFICE_SECRET)) as app:
+        signed = await signed_in_caller(app, database)
         async with signed.client:
             yield signed

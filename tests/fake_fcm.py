@@ -26,13 +26,15 @@ class Scripted:
     delay: float = 0.0
 
 
-async def _serve(app: web.Application) -> TestServer:
+async def start_server(app: web.Application) -> TestServer:
+    """The fake's routes served for real on a free loopback port (the Africa's Talking fake too)."""
     server = TestServer(app)
     await server.start_server()
     return server
 
 
-async def _answer(reply: Scripted) -> web.StreamResponse:
+async def scripted_response(reply: Scripted) -> web.StreamResponse:
+    """What a fake endpoint answers when the test scripted its next answer."""
     if reply.delay:
         await asyncio.sleep(reply.delay)
     if isinstance(reply.body, str):
@@ -57,7 +59,7 @@ class FakeFcm:
         if self.token_delay:
             await asyncio.sleep(self.token_delay)
         if self.token_script:
-            return await _answer(self.token_script.popleft())
+            return await scripted_response(self.token_script.popleft())
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
             return web.json_response({"error": "unsupported_grant_type"}, status=400)
         try:
@@ -89,7 +91,7 @@ class FakeFcm:
             }
         )
         if self.send_script:
-            return await _answer(self.send_script.popleft())
+            return await scripted_response(self.send_script.popleft())
         if request.headers.get("Authorization") != f"Bearer {self.issued[-1]}":
             return web.json_response(_fcm_error(401, "UNAUTHENTICATED"), status=401)
         number = len(self.sends)
@@ -111,7 +113,8 @@ def _fcm_error(code: int, status: str, error_code: str | None = None, **extra: A
     return {"error": error}
 
 
-def _fcm_reply(code: int, status: str, error_code: str | None = None, **extra: Any) -> Scripted:
+def fcm_reply(code: int, status: str, error_code: str | None = None, **extra: Any) -> Scripted:
+    """An FCM error answer shaped as Google sends it, to script a send's failure."""
     headers = extra.pop("headers", {})
     return Scripted(
         status=code, body=_fcm_error(code, status, error_code, **extra), headers=headers
@@ -134,7 +137,7 @@ async def start_fake_fcm(
     app = web.Application()
     app.router.add_post("/token", fake.token)
     app.router.add_post("/v1/projects/{project}/messages:send", fake.send)
-    server = await _serve(app)
+    server = await start_server(app)
     fake.token_url = str(server.make_url("/token"))
     pem = rsa_key.private_bytes(
         encoding=serialization.Encoding.PEM,

@@ -11,18 +11,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from starlette.applications import Starlette
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import get_connection
 from tortoise.exceptions import ConfigurationError
 
 from mgov.settings import Settings
-from mobile_api.app import create_app
 
 WAIT = 10.0  # the longest a test waits for a replay it expects
 
@@ -131,15 +127,6 @@ async def outage_for(database_url: str, tmp: Path) -> Outage:
 def settings_through(database: Settings, outage: Outage, spool: Path) -> Settings:
     """The test database's settings, reached through the outage's path, with its own spool."""
     return dataclasses.replace(database, database_url=outage.url, sms_spool_dir=spool)
-
-
-@asynccontextmanager
-async def running_app(settings: Settings) -> AsyncIterator[Starlette]:
-    """The app with its lifespan run as uvicorn would (its spool replay included)."""
-    EXECUTOR_CACHE.clear()
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        yield app
 
 
 async def spool_drained(app: Starlette) -> None:

@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from mobile_api.api import ENDPOINTS
-from mobile_api.app import create_app
 from tests.app_login import assert_problem
-from tests.conftest import http_client, make_settings
+from tests.conftest import build_app, http_client, make_settings
 
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 _SAMPLE = {"row_id": "1", "uuid": "00000000-0000-0000-0000-000000000001", None: "H29.99-x"}
@@ -30,7 +29,7 @@ def _declared() -> dict[str, set[str]]:
 @pytest.fixture
 async def client(tmp_path) -> AsyncIterator[httpx.AsyncClient]:
     """The app without its database: a 405 is decided by the routes alone."""
-    async with http_client(create_app(make_settings(tmp_path, "sqlite://:memory:"))) as http:
+    async with http_client(build_app(make_settings(tmp_path, "sqlite://:memory:"))) as http:
         yield http
 
 

@@ -9,7 +9,6 @@ too."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import itertools
 import json
 import time
@@ -33,17 +32,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from starlette.datastructures import Secret
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from domain.backoffice import sign_body
 from domain.dossiers import SYSTEM, receive_dossier
-from mgov.settings import Settings
 from mobile_api.api import ENDPOINTS
-from mobile_api.app import create_app
 from models import AuditLog, Citizen, StaffUser
 from models.enums import StaffRole
 from tests.app_login import sent_code, signed_in
-from tests.conftest import empty_all_tables
+from tests.conftest import AppWith, http_client
 from tests.factories import (
     make_agency,
     make_office,
@@ -204,16 +200,13 @@ async def _send(client: httpx.AsyncClient, case: schemathesis.Case, headers: dic
 
 
 @pytest.fixture
-async def contract_client(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def contract_client(app_with: AppWith) -> AsyncIterator[httpx.AsyncClient]:
     """The `client` fixture's app, configured with a back-office secret so the webhook answers."""
-    EXECUTOR_CACHE.clear()
-    settings = dataclasses.replace(database, backoffice_secret=Secret(BACKOFFICE_SECRET))
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        await empty_all_tables()
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mgov.test") as http:
-            yield http
+    async with (
+        app_with(backoffice_secret=Secret(BACKOFFICE_SECRET)) as app,
+        http_client(app) as http,
+    ):
+        yield http
 
 
 async def test_schemathesis_finds_no_server_error_and_no_off_contract_answer(contract_client):

@@ -4,7 +4,6 @@ once, and changing dossiers exactly as the counter does (the citizen gets the SM
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator
@@ -12,15 +11,12 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from starlette.datastructures import Secret
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from domain.backoffice import sign_body
-from mgov.settings import Settings
-from mobile_api.app import create_app
 from models import Dossier, DossierEvent, IntegrationEvent, OutboxMessage
 from models.enums import ActorKind, DossierStatus
 from tests.app_login import field_errors
-from tests.conftest import empty_all_tables
+from tests.conftest import AppWith, http_client
 from tests.staff_setup import build_city
 
 HOOK = "/v1/integrations/dossier-events"
@@ -28,15 +24,10 @@ SHARED_SECRET = "backoffice-shared-secret-0123456789"
 
 
 @pytest.fixture
-async def hook_client(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def hook_client(app_with: AppWith) -> AsyncIterator[httpx.AsyncClient]:
     """The `client` fixture's app, configured with a back-office secret."""
-    EXECUTOR_CACHE.clear()
-    app = create_app(dataclasses.replace(database, backoffice_secret=Secret(SHARED_SECRET)))
-    async with app.router.lifespan_context(app):
-        await empty_all_tables()
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mgov.test") as http:
-            yield http
+    async with app_with(backoffice_secret=Secret(SHARED_SECRET)) as app, http_client(app) as http:
+        yield http
 
 
 def signed(payload: dict, *, secret: str = SHARED_SECRET, at: float | None = None) -> dict:

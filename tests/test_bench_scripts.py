@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _postgres_reachable
+from tests.conftest import postgres_reachable
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 RUNS = {
@@ -31,7 +31,7 @@ RUNS = {
 
 @pytest.mark.parametrize("script", sorted(RUNS))
 async def test_the_benchmark_runs_to_its_figures(script):
-    problem = await _postgres_reachable()
+    problem = await postgres_reachable()
     if problem is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL unreachable under CI=true: {problem}")

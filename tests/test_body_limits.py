@@ -5,7 +5,6 @@ is one INFO line in the real server's log."""
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
@@ -17,10 +16,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from mgov.settings import SettingsError, load_settings
-from mobile_api.app import create_app
 from mobile_api.request_body import (
     BodyLimitMiddleware,
     BodyTooLarge,
@@ -28,7 +25,7 @@ from mobile_api.request_body import (
     body_too_large,
 )
 from tests.app_login import assert_problem
-from tests.conftest import empty_all_tables, http_client
+from tests.conftest import http_client
 from tests.doors import FORM_DOORS, JSON_DOORS, caller, door_params  # noqa: F401 (fixture)
 from tests.web_process import running_web
 
@@ -79,12 +76,8 @@ async def test_a_body_at_the_limit_is_read(client):
     assert response.status_code == 202, response.text
 
 
-async def test_the_limit_is_a_setting(database):
-    settings = dataclasses.replace(database, body_limits={"api": 100})
-    EXECUTOR_CACHE.clear()
-    app = create_app(settings)
-    async with app.router.lifespan_context(app), http_client(app) as client:
-        await empty_all_tables()
+async def test_the_limit_is_a_setting(app_with):
+    async with app_with(body_limits={"api": 100}) as app, http_client(app) as client:
         response = await client.post("/v1/auth/otp", content=b'{"phone": "0901234567"}' + b" " * 80)
         assert_problem(response, status=413, code="body_too_large")
 

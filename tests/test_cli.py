@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -10,17 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.subprocess_env import clean_environ
+
 TIMEOUT = 120
 DEMO_DOSSIER = "H29.99-261005-0001"
-
-
-def clean_environ() -> dict[str, str]:
-    """The test's environment without anything that would point mgov elsewhere."""
-    return {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("MGOV_") and key not in ("DATABASE_URL", "PORT")
-    }
 
 
 def run_mgov(

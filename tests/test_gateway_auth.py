@@ -16,8 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from channels.gateway_auth import check_gateway
-from mobile_api.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import build_app, make_settings
 
 SECRET = "gw-secret-2468"
 
@@ -36,7 +35,7 @@ async def gateway_app(
         gateway_secret=Secret(secret),
         gateway_allowed_networks=tuple(ipaddress.ip_network(n) for n in networks.split(",") if n),
     )
-    app = create_app(settings)
+    app = build_app(settings)
     app.router.routes.append(Route("/door", gateway_door, methods=["POST"]))
     transport = httpx.ASGITransport(app=app, client=(client_host, 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://mgov.test") as http:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -18,16 +15,14 @@ from starlette.datastructures import Secret
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from domain.policy import utc_now
 from mgov.metrics import REGISTRY
-from mgov.settings import Settings, SettingsError, load_settings
-from mobile_api.app import create_app
+from mgov.settings import SettingsError, load_settings
 from mobile_api.metrics import RequestMetricsMiddleware
 from models import OutboxMessage
 from models.enums import Channel, Language, OutboxStatus
-from tests.conftest import empty_all_tables, make_settings
+from tests.conftest import http_client, make_settings
 
 TOKEN = "scrape-token-1357"
 
@@ -42,19 +37,6 @@ def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
 
 def _value(text: str, name: str, **labels: str) -> float:
     return _samples(text).get((name, frozenset(labels.items())), 0.0)
-
-
-@asynccontextmanager
-async def metrics_client(
-    settings: Settings, *, client_host: str = "127.0.0.1", **changes: object
-) -> AsyncIterator[httpx.AsyncClient]:
-    EXECUTOR_CACHE.clear()
-    app = create_app(dataclasses.replace(settings, **changes))
-    async with app.router.lifespan_context(app):
-        await empty_all_tables()
-        transport = httpx.ASGITransport(app=app, client=(client_host, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://mgov.test") as http:
-            yield http
 
 
 async def _echo(request: Request) -> Response:
@@ -104,8 +86,8 @@ def _message(status: OutboxStatus, age: timedelta, channel: Channel = Channel.SM
     )
 
 
-async def test_the_scrape_reads_the_outbox_and_counts_channel_traffic(database):
-    async with metrics_client(database) as http:
+async def test_the_scrape_reads_the_outbox_and_counts_channel_traffic(app_with):
+    async with app_with() as app, http_client(app) as http:
         before = (await http.get("/metrics")).text
         # The real doors count their own traffic: a USSD call of two hops, one inbound SMS.
         session = {"sessionId": "m-1", "phoneNumber": "+84901234567", "serviceCode": "*384#"}
@@ -161,8 +143,8 @@ async def test_the_scrape_reads_the_outbox_and_counts_channel_traffic(database):
         ({"env": "production"}, "127.0.0.1", {}, 403),
     ],
 )
-async def test_who_may_scrape(database, changes, client_host, headers, status):
-    async with metrics_client(database, client_host=client_host, **changes) as http:
+async def test_who_may_scrape(app_with, changes, client_host, headers, status):
+    async with app_with(**changes) as app, http_client(app, address=client_host) as http:
         response = await http.get("/metrics", headers=headers)
     assert response.status_code == status
     if status == 403:

@@ -27,9 +27,9 @@ from mgov.settings import Settings
 from models import Citizen, InboundMessage, OutboxMessage
 from models.enums import Language, OutboxStatus, Priority
 from notifications.outbox import enqueue_message
-from tests.conftest import empty_all_tables, http_client
+from tests.conftest import empty_all_tables, http_client, running_app
 from tests.factories import make_citizen
-from tests.outage import Outage, outage_for, running_app, settings_through, spool_drained
+from tests.outage import Outage, outage_for, settings_through, spool_drained
 from tests.ussd_phone import ADAPTERS, Phone
 
 ENGLISH = {"Accept-Language": "en"}

@@ -24,7 +24,8 @@ from mgov.database import open_database
 from mgov.outages import DatabaseUnavailable, is_database_unavailable
 from mgov.settings import Settings
 from models import InboundMessage
-from tests.outage import WAIT, outage_for, running_app
+from tests.conftest import running_app
+from tests.outage import WAIT, outage_for
 
 
 def _unused_port() -> int:

@@ -15,8 +15,8 @@ from notifications.providers.africastalking import AfricasTalkingProvider
 from notifications.providers.base import OutgoingMessage, SendFailure
 from tests.fake_fcm import (
     Scripted,
-    _answer,
-    _serve,
+    scripted_response,
+    start_server,
 )
 
 
@@ -43,7 +43,7 @@ class FakeAfricasTalking:
             }
         )
         if self.script:
-            return await _answer(self.script.popleft())
+            return await scripted_response(self.script.popleft())
         return web.json_response(
             {
                 "SMSMessageData": {
@@ -76,7 +76,7 @@ async def africastalking(
     fake = FakeAfricasTalking()
     app = web.Application()
     app.router.add_post("/version1/messaging", fake.handle)
-    server = await _serve(app)
+    server = await start_server(app)
     fake.base_url = str(server.make_url(""))
     provider = AfricasTalkingProvider(
         session=http,

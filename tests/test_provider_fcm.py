@@ -16,7 +16,7 @@ from tests.fake_fcm import (
     FakeClock,
     FakeFcm,
     Scripted,
-    _fcm_reply,
+    fcm_reply,
     start_fake_fcm,
 )
 
@@ -116,7 +116,7 @@ async def test_fcm_token_is_fetched_again_within_a_minute_of_expiry(fcm):
 
 async def test_fcm_unregistered_is_a_dead_device_token(fcm):
     fake, provider, _ = fcm
-    fake.send_script.append(_fcm_reply(404, "NOT_FOUND", "UNREGISTERED"))
+    fake.send_script.append(fcm_reply(404, "NOT_FOUND", "UNREGISTERED"))
     with pytest.raises(DeadDeviceToken) as caught:
         await provider.send(_push())
     assert caught.value.retryable is False
@@ -141,7 +141,7 @@ TOKEN_MESSAGE = "The registration token is not a valid FCM registration token"
 )
 async def test_fcm_invalid_token_argument_is_a_dead_device_token(fcm, extra):
     fake, provider, _ = fcm
-    fake.send_script.append(_fcm_reply(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", **extra))
+    fake.send_script.append(fcm_reply(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", **extra))
     with pytest.raises(DeadDeviceToken):
         await provider.send(_push())
 
@@ -154,7 +154,7 @@ async def test_fcm_invalid_token_argument_is_a_dead_device_token(fcm, extra):
 async def test_fcm_invalid_payload_is_permanent_but_keeps_the_device(fcm, error_code):
     fake, provider, _ = fcm
     fake.send_script.append(
-        _fcm_reply(
+        fcm_reply(
             400,
             "INVALID_ARGUMENT",
             error_code,
@@ -170,7 +170,7 @@ async def test_fcm_invalid_payload_is_permanent_but_keeps_the_device(fcm, error_
 
 async def test_fcm_bare_404_is_not_a_dead_device_token(fcm):
     fake, provider, _ = fcm
-    fake.send_script.append(_fcm_reply(404, "NOT_FOUND"))
+    fake.send_script.append(fcm_reply(404, "NOT_FOUND"))
     with pytest.raises(SendFailure) as caught:
         await provider.send(_push())
     assert not isinstance(caught.value, DeadDeviceToken)
@@ -180,7 +180,7 @@ async def test_fcm_bare_404_is_not_a_dead_device_token(fcm):
 async def test_fcm_quota_exceeded_honours_retry_after(fcm):
     fake, provider, _ = fcm
     fake.send_script.append(
-        _fcm_reply(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", headers={"Retry-After": "30"})
+        fcm_reply(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", headers={"Retry-After": "30"})
     )
     with pytest.raises(SendFailure) as caught:
         await provider.send(_push())
@@ -190,7 +190,7 @@ async def test_fcm_quota_exceeded_honours_retry_after(fcm):
 
 async def test_fcm_unavailable_is_retryable(fcm):
     fake, provider, _ = fcm
-    fake.send_script.append(_fcm_reply(503, "UNAVAILABLE", "UNAVAILABLE"))
+    fake.send_script.append(fcm_reply(503, "UNAVAILABLE", "UNAVAILABLE"))
     with pytest.raises(SendFailure) as caught:
         await provider.send(_push())
     assert caught.value.retryable is True
@@ -200,7 +200,7 @@ async def test_fcm_unavailable_is_retryable(fcm):
 async def test_fcm_401_drops_the_token_and_the_next_send_fetches_another(fcm):
     fake, provider, _ = fcm
     await provider.send(_push(1))
-    fake.send_script.append(_fcm_reply(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR"))
+    fake.send_script.append(fcm_reply(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR"))
     with pytest.raises(SendFailure) as caught:
         await provider.send(_push(2))
     assert caught.value.retryable is True
@@ -212,7 +212,7 @@ async def test_fcm_401_drops_the_token_and_the_next_send_fetches_another(fcm):
 
 async def test_fcm_sender_id_mismatch_is_a_configuration_error(fcm):
     fake, provider, _ = fcm
-    fake.send_script.append(_fcm_reply(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH"))
+    fake.send_script.append(fcm_reply(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH"))
     with pytest.raises(SendFailure) as caught:
         await provider.send(_push())
     assert caught.value.retryable is False

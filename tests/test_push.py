@@ -17,7 +17,7 @@ from notifications.providers.http_sms import HttpSmsProvider
 from notifications.worker import OutboxWorker, WorkerConfig
 from tests.app_login import signed_in
 from tests.factories import make_citizen
-from tests.fake_fcm import FakeFcm, _fcm_reply, start_fake_fcm
+from tests.fake_fcm import FakeFcm, fcm_reply, start_fake_fcm
 from tests.fake_gateway import FakeSmsGateway
 
 
@@ -102,7 +102,7 @@ async def test_a_dead_token_is_removed_and_the_next_device_used(db, parts):
     worker, fcm, sms = parts
     message = await _queue(with_devices=("old-phone", "new-phone"))
     await Device.filter(token="old-phone").update(last_seen_at=datetime(2026, 1, 1, tzinfo=UTC))
-    fcm.send_script.append(_fcm_reply(404, "NOT_FOUND", "UNREGISTERED"))
+    fcm.send_script.append(fcm_reply(404, "NOT_FOUND", "UNREGISTERED"))
     await worker.run_once()
     assert [s["json"]["message"]["token"] for s in fcm.sends] == ["new-phone", "old-phone"]
     assert await Device.filter(token="new-phone").count() == 0
@@ -114,7 +114,7 @@ async def test_a_dead_token_is_removed_and_the_next_device_used(db, parts):
 async def test_when_every_device_is_dead_the_citizen_gets_an_sms(db, parts):
     worker, fcm, sms = parts
     message = await _queue(with_devices=("gone",))
-    fcm.send_script.append(_fcm_reply(404, "NOT_FOUND", "UNREGISTERED"))
+    fcm.send_script.append(fcm_reply(404, "NOT_FOUND", "UNREGISTERED"))
     await worker.run_once()
     stored = await OutboxMessage.get(id=message.id)
     assert (stored.status, stored.channel) == (OutboxStatus.SENT, Channel.SMS)
@@ -125,7 +125,7 @@ async def test_when_every_device_is_dead_the_citizen_gets_an_sms(db, parts):
 async def test_a_push_outage_is_retried_as_push(db, parts):
     worker, fcm, sms = parts
     message = await _queue(with_devices=("token-a",))
-    fcm.send_script.append(_fcm_reply(503, "UNAVAILABLE"))
+    fcm.send_script.append(fcm_reply(503, "UNAVAILABLE"))
     await worker.run_once()
     stored = await OutboxMessage.get(id=message.id)
     assert (stored.status, stored.channel) == (OutboxStatus.QUEUED, Channel.PUSH)
@@ -135,7 +135,7 @@ async def test_a_push_outage_is_retried_as_push(db, parts):
 async def test_a_permanent_push_refusal_falls_back_to_sms(db, parts):
     worker, fcm, sms = parts
     message = await _queue(with_devices=("token-a",))
-    fcm.send_script.append(_fcm_reply(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH"))
+    fcm.send_script.append(fcm_reply(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH"))
     await worker.run_once()
     stored = await OutboxMessage.get(id=message.id)
     assert (stored.status, stored.channel) == (OutboxStatus.SENT, Channel.SMS)

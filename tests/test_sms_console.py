@@ -11,15 +11,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 import uvicorn
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from mgov.settings import Settings
 from mgov.sms_console import ConsoleError, show_exchange, text_and_wait
-from mobile_api.app import create_app
 from notifications.providers.log import LogProvider
 from notifications.worker import OutboxWorker, WorkerConfig
-from tests.conftest import empty_all_tables
-from tests.test_cli import clean_environ
+from tests.conftest import build_app, empty_all_tables
+from tests.subprocess_env import clean_environ
 
 
 def _free_port() -> int:
@@ -31,10 +29,9 @@ def _free_port() -> int:
 @pytest.fixture
 async def server(database: Settings) -> AsyncIterator[str]:
     """The app served by uvicorn on a loopback port, tables empty."""
-    EXECUTOR_CACHE.clear()
     port = _free_port()
     config = uvicorn.Config(
-        create_app(database), host="127.0.0.1", port=port, log_config=None, lifespan="on"
+        build_app(database), host="127.0.0.1", port=port, log_config=None, lifespan="on"
     )
     served = uvicorn.Server(config)
     task = asyncio.create_task(served.serve())

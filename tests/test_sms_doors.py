@@ -16,12 +16,10 @@ from starlette.datastructures import Secret
 from channels.sms.routes import sms_routes
 from domain.inbound_sms import REPLY_LIMIT, SmsReply, receive_inbound_sms
 from domain.policy import utc_now
-from mgov.settings import Settings
-from mobile_api.app import create_app
 from models import InboundMessage, OutboxMessage
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.outbox import enqueue_message
-from tests.conftest import empty_all_tables
+from tests.conftest import AppWith, http_client
 from tests.factories import make_citizen
 
 SECRET = "sms-gw-secret-1357"
@@ -239,14 +237,9 @@ async def test_a_reused_gateway_id_is_answered_and_applies_to_the_newest_message
 
 
 @pytest.fixture
-async def secured(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    settings = dataclasses.replace(database, gateway_secret=Secret(SECRET))
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        await empty_all_tables()
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mgov.test") as http:
-            yield http
+async def secured(app_with: AppWith) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_with(gateway_secret=Secret(SECRET)) as app, http_client(app) as http:
+        yield http
 
 
 @pytest.mark.parametrize("door", ["inbound", "delivery"])

@@ -7,6 +7,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -19,8 +20,8 @@ from notifications.providers.http_sms import HttpSmsProvider
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 from tests.factories import make_citizen
 from tests.fake_gateway import FakeSmsGateway
-from tests.test_worker_rules import HCM
 
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 PHONE = "+84901234567"
 
 

@@ -3,24 +3,21 @@ refused, texting us is recorded but not answered, and no SMS queued for one ever
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import aiohttp
 import httpx
 import pytest
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from domain.appointments import book_appointment
-from mgov.settings import Settings, SettingsError, load_settings
-from mobile_api.app import create_app
+from mgov.settings import SettingsError, load_settings
 from models import Citizen, InboundMessage, OtpCode, OutboxMessage
 from models.enums import OutboxStatus
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.worker import OutboxWorker, WorkerConfig
 from tests.app_login import assert_problem
-from tests.conftest import empty_all_tables, http_client
+from tests.conftest import AppWith, http_client
 from tests.factories import make_office, make_slot
 from tests.fake_gateway import FakeSmsGateway
 
@@ -81,13 +78,9 @@ async def test_no_login_code_goes_to_a_number_we_do_not_text(client, phone, code
 
 
 @pytest.fixture
-async def regions_vn_us(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    EXECUTOR_CACHE.clear()
-    app = create_app(dataclasses.replace(database, allowed_phone_regions=("VN", "US")))
-    async with app.router.lifespan_context(app):
-        await empty_all_tables()
-        async with http_client(app) as http:
-            yield http
+async def regions_vn_us(app_with: AppWith) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_with(allowed_phone_regions=("VN", "US")) as app, http_client(app) as http:
+        yield http
 
 
 async def test_the_allowed_regions_are_a_setting(regions_vn_us):

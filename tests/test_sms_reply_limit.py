@@ -11,8 +11,8 @@ from domain.inbound_sms import REPLY_LIMIT
 from domain.staff_desk import INBOUND_PAGE
 from models import Appointment, Citizen, InboundMessage, OutboxMessage
 from models.enums import AppointmentStatus, InboundOutcome, Language
+from tests.console_forms import sign_in
 from tests.staff_setup import build_city
-from tests.test_console import sign_in
 
 PHONE = "+84901234567"
 

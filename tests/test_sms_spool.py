@@ -17,8 +17,8 @@ from pathlib import Path
 from channels.sms.intake import apply_spooled
 from channels.sms.spool import FAILED, LOCK, SmsSpool
 from models import Citizen, InboundMessage, OutboxMessage
-from tests.conftest import empty_all_tables, http_client
-from tests.outage import WAIT, outage_for, running_app, settings_through, spool_drained
+from tests.conftest import empty_all_tables, http_client, running_app
+from tests.outage import WAIT, outage_for, settings_through, spool_drained
 
 PHONE = "+84901234567"
 

@@ -1,5 +1,5 @@
 """/v1/staff/stats and /console/dashboard through the real app: role check, agency scoping, the
-figures of the generated November (tests/test_stats_dossiers.py), both languages."""
+figures of the generated November (tests/stats_november.py), both languages."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import httpx
 from models import Agency, OutboxMessage, StaffUser
 from models.enums import OutboxStatus, StaffRole
 from tests.app_login import field_errors
+from tests.console_forms import sign_in
 from tests.staff_setup import PASSWORD_HASH, bearer
-from tests.test_console import sign_in
-from tests.test_stats_dossiers import build_november
-from tests.test_stats_outbox import build_outbox
+from tests.stats_november import build_november, build_outbox
 
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
 

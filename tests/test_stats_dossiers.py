@@ -1,84 +1,18 @@
-"""Dossier statistics on a generated November 2026 whose every figure is known in advance.
-
-No holidays, Monday 2 November is the first working day; a dossier received at 09:00 on day D
-and finished at 10:00 on the k-th working day after D took exactly k working days.
-"""
+"""Dossier statistics on a generated November 2026 whose every figure is known in advance
+(tests/stats_november.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 
-from domain.calendar import WorkingCalendar
-from domain.dossiers import Actor, move_dossier, receive_dossier
 from domain.stats import compute_dossier_stats, count_weekly_flow, month_period, weeks_of
 from domain.stats.ranks import nearest_rank_offset
-from models import Agency, Dossier, Office, Procedure
-from models.enums import ActorKind, DossierStatus
-from tests.factories import make_agency, make_citizen, make_office, make_procedure
-
-HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-OFFICER = Actor(ActorKind.STAFF, "officer-1")
-CALENDAR = WorkingCalendar(holidays=frozenset(), tz=HCM)
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=HCM)
-
-# Working days taken by the dossiers each agency finished in November (answers below).
-WARD_DAYS = [1, 1, 2, 2, 3, 3, 3, 4, 5, 6]  # 3-day procedure: 7 on time, 3 late
-DEPARTMENT_DAYS = [2, 5, 5, 7, 10]  # 5-day procedure: 3 on time, 2 late (+1 from October)
-
-
-def _at(day: date, hour: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=HCM)
-
-
-async def _dossier(office: Office, procedure: Procedure, received: datetime) -> Dossier:
-    citizen = await make_citizen()
-    return await receive_dossier(
-        citizen=citizen, procedure=procedure, office=office, actor=OFFICER, received_at=received
-    )
-
-
-async def _move(dossier: Dossier, status: DossierStatus, at: datetime, note: str = "") -> None:
-    await move_dossier(dossier_id=dossier.id, to_status=status, actor=OFFICER, at=at, note=note)
-
-
-async def _finish_after(dossier: Dossier, received: datetime, working_days: int) -> None:
-    day = CALENDAR.add_working_days(received.date(), working_days)
-    await _move(dossier, DossierStatus.IN_PROGRESS, received + timedelta(minutes=30))
-    await _move(dossier, DossierStatus.RESULT_READY, _at(day, 10))
-
-
-async def build_november() -> tuple[Agency, Agency]:
-    ward = await make_agency("H29.99", "UBND phường Sài Gòn")
-    department = await make_agency("H29.12", "Sở Tư pháp")
-    ward_office, department_office = await make_office(ward), await make_office(department)
-    three_days = await make_procedure(ward, code="2.000720", days=3)
-    ten_days = await make_procedure(ward, code="1.009972", days=10)
-    five_days = await make_procedure(department, code="2.000488", days=5)
-    monday = _at(date(2026, 11, 2), 9)
-    for days in WARD_DAYS:
-        await _finish_after(await _dossier(ward_office, three_days, monday), monday, days)
-    for days in DEPARTMENT_DAYS:
-        await _finish_after(await _dossier(department_office, five_days, monday), monday, days)
-    # Received in October, finished on its due day in November: finished, not received, here.
-    october = _at(date(2026, 10, 26), 9)
-    await _finish_after(await _dossier(department_office, five_days, october), october, 5)
-    # Saturday 31 October 23:30 local is still October (16:30 UTC), and it is overdue now.
-    late_saturday = datetime(2026, 10, 31, 23, 30, tzinfo=HCM)
-    await _dossier(department_office, five_days, late_saturday)
-    # Open work received in November.
-    await _dossier(ward_office, three_days, monday)  # overdue, never started
-    started = await _dossier(ward_office, three_days, monday)
-    await _move(started, DossierStatus.IN_PROGRESS, monday + timedelta(hours=1))  # overdue
-    await _dossier(ward_office, ten_days, _at(date(2026, 11, 16), 9))  # due 30 Nov
-    await _dossier(department_office, five_days, monday)  # overdue
-    waiting = await _dossier(ward_office, three_days, monday)
-    await _move(waiting, DossierStatus.NEEDS_SUPPLEMENT, _at(date(2026, 11, 3), 9), "Thiếu CCCD")
-    withdrawn = await _dossier(ward_office, three_days, monday)
-    await _move(withdrawn, DossierStatus.WITHDRAWN, _at(date(2026, 11, 3), 9))
-    return ward, department
+from models import Dossier
+from models.enums import DossierStatus
+from tests.factories import make_agency, make_office, make_procedure
+from tests.stats_november import NOW, build_november, local_at, move_at, receive_at
 
 
 def test_nearest_rank_offsets():
@@ -151,14 +85,16 @@ async def test_a_pause_moves_the_deadline_and_a_refusal_while_paused_is_on_time(
     agency = await make_agency()
     office = await make_office(agency)
     procedure = await make_procedure(agency, days=3)
-    monday = _at(date(2026, 11, 2), 9)  # due Thu 5 Nov 17:00
-    resumed = await _dossier(office, procedure, monday)
-    await _move(resumed, DossierStatus.NEEDS_SUPPLEMENT, _at(date(2026, 11, 3), 10), "Thiếu")
-    await _move(resumed, DossierStatus.IN_PROGRESS, _at(date(2026, 11, 6), 10))  # due Tue 10
-    await _move(resumed, DossierStatus.RESULT_READY, _at(date(2026, 11, 10), 10))
-    refused = await _dossier(office, procedure, monday)
-    await _move(refused, DossierStatus.NEEDS_SUPPLEMENT, _at(date(2026, 11, 4), 10), "Thiếu")
-    await _move(refused, DossierStatus.REJECTED, _at(date(2026, 11, 25), 10), "Không bổ sung")
+    monday = local_at(date(2026, 11, 2), 9)  # due Thu 5 Nov 17:00
+    resumed = await receive_at(office, procedure, monday)
+    await move_at(resumed, DossierStatus.NEEDS_SUPPLEMENT, local_at(date(2026, 11, 3), 10), "Thiếu")
+    await move_at(resumed, DossierStatus.IN_PROGRESS, local_at(date(2026, 11, 6), 10))  # due Tue 10
+    await move_at(resumed, DossierStatus.RESULT_READY, local_at(date(2026, 11, 10), 10))
+    refused = await receive_at(office, procedure, monday)
+    await move_at(refused, DossierStatus.NEEDS_SUPPLEMENT, local_at(date(2026, 11, 4), 10), "Thiếu")
+    await move_at(
+        refused, DossierStatus.REJECTED, local_at(date(2026, 11, 25), 10), "Không bổ sung"
+    )
     rows = {
         d.id: (d.finished_late, d.working_days_taken, d.time_used_percent)
         for d in await Dossier.all()

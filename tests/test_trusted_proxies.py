@@ -4,7 +4,6 @@ limit, the audit log and the gateway and metrics allowlists see the address it f
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -13,15 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from domain.staff_tokens import issue_staff_token
-from mgov.settings import Settings, SettingsError, load_settings
-from mobile_api.app import create_app
+from mgov.settings import SettingsError, load_settings
 from mobile_api.forwarded import forwarded_client
 from models import AuditLog, StaffUser
 from models.enums import StaffRole
-from tests.conftest import empty_all_tables, http_client
+from tests.conftest import AppWith, http_client
 from tests.factories import make_citizen
 from tests.staff_setup import PASSWORD_HASH
 from tests.web_process import running_web
@@ -63,13 +60,9 @@ def test_a_rotated_forwarded_for_does_not_pass_the_otp_address_limit(db, tmp_pat
 
 
 @asynccontextmanager
-async def proxied(database: Settings, **changes: Any) -> AsyncIterator[Callable[..., Any]]:
+async def proxied(app_with: AppWith, **changes: Any) -> AsyncIterator[Callable[..., Any]]:
     """The app behind a proxy at 10.0.0.0/8, and a client factory per peer address."""
-    EXECUTOR_CACHE.clear()
-    settings = dataclasses.replace(database, trusted_proxies=_networks("10.0.0.0/8"), **changes)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        await empty_all_tables()
+    async with app_with(trusted_proxies=_networks("10.0.0.0/8"), **changes) as app:
         yield lambda peer: http_client(app, address=peer)
 
 
@@ -86,10 +79,10 @@ USSD_HOP = {"sessionId": "s-1", "phoneNumber": "+84901234567", "text": ""}
     ],
 )
 async def test_the_gateway_allowlist_sees_the_forwarded_address(
-    database, peer, forwarded_for, status
+    app_with, peer, forwarded_for, status
 ):
     allowed = _networks("203.0.113.0/24")
-    async with proxied(database, gateway_allowed_networks=allowed) as client_from:
+    async with proxied(app_with, gateway_allowed_networks=allowed) as client_from:
         async with client_from(peer) as client:
             response = await client.post(
                 "/channels/ussd/africastalking",
@@ -100,17 +93,17 @@ async def test_the_gateway_allowlist_sees_the_forwarded_address(
 
 
 @pytest.mark.parametrize(("peer", "status"), [(PROXY, 200), (OUTSIDER, 403)])
-async def test_the_metrics_allowlist_sees_the_forwarded_address(database, peer, status):
+async def test_the_metrics_allowlist_sees_the_forwarded_address(app_with, peer, status):
     allowed = _networks("203.0.113.0/24")
-    async with proxied(database, metrics_allowed_networks=allowed) as client_from:
+    async with proxied(app_with, metrics_allowed_networks=allowed) as client_from:
         async with client_from(peer) as client:
             response = await client.get("/metrics", headers={"X-Forwarded-For": CITIZEN_ADDRESS})
     assert response.status_code == status, response.text
 
 
 @pytest.mark.parametrize(("peer", "recorded"), [(PROXY, CITIZEN_ADDRESS), (OUTSIDER, OUTSIDER)])
-async def test_the_audit_log_records_the_forwarded_address(database, peer, recorded):
-    async with proxied(database) as client_from:
+async def test_the_audit_log_records_the_forwarded_address(app_with, database, peer, recorded):
+    async with proxied(app_with) as client_from:
         await make_citizen("0901234567")
         admin = await StaffUser.create(
             username="admin1", password_hash=PASSWORD_HASH, full_name="A", role=StaffRole.ADMIN

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
 from starlette.datastructures import Secret
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from domain.appointments import book_appointment
 from domain.citizens import set_citizen_cccd
 from domain.codes import code_digits_key
 from domain.dossiers import receive_dossier
 from domain.policy import utc_now
-from mgov.settings import Settings
-from mobile_api.app import create_app
 from models import Appointment, Citizen, OfficeSlot, OutboxMessage, UssdSession
 from models.enums import AppointmentStatus, Language
-from tests.conftest import empty_all_tables
+from tests.conftest import AppWith, http_client
 from tests.factories import make_citizen, make_procedure
 from tests.ussd_phone import ADAPTERS, OFFICER, OWNER_PHONE, Phone, city
 
@@ -32,15 +28,10 @@ PROCEDURE = "Dang ky ho kinh doanh"  # the factories' procedure, on the owner's 
 
 
 @pytest.fixture
-async def guarded_client(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def guarded_client(app_with: AppWith) -> AsyncIterator[httpx.AsyncClient]:
     """The app with a gateway secret configured."""
-    EXECUTOR_CACHE.clear()
-    app = create_app(dataclasses.replace(database, gateway_secret=Secret("ussd-secret-1357")))
-    async with app.router.lifespan_context(app):
-        await empty_all_tables()
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mgov.test") as http:
-            yield http
+    async with app_with(gateway_secret=Secret("ussd-secret-1357")) as app, http_client(app) as http:
+        yield http
 
 
 async def test_main_menu_and_leaving(client, adapter):

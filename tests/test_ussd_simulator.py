@@ -8,21 +8,18 @@ import socket
 
 import uvicorn
 from starlette.datastructures import Secret
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from mgov.settings import Settings
 from mgov.ussd_simulator import run_simulator
-from mobile_api.app import create_app
 from models import Appointment
-from tests.conftest import empty_all_tables
+from tests.conftest import build_app, empty_all_tables
 from tests.ussd_phone import city
 
 SECRET = "sim-secret-8642"
 
 
 async def _simulate(settings: Settings, keys: list[str], *, secret: str) -> tuple[int, str]:
-    EXECUTOR_CACHE.clear()
-    app = create_app(dataclasses.replace(settings, gateway_secret=Secret(SECRET)))
+    app = build_app(dataclasses.replace(settings, gateway_secret=Secret(SECRET)))
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]

@@ -19,13 +19,11 @@ import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from domain.errors import Conflict, InvalidInput, TooManyRequests
 from mgov.logs import MaskingFilter
 from mgov.settings import Settings
-from mobile_api.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import build_app, http_client, make_settings
 
 PROBLEM_JSON = "application/problem+json"
 ENGLISH = {"Accept-Language": "en-US,en;q=0.9"}
@@ -79,17 +77,15 @@ async def log_a_phone(request: Request) -> Response:
 @asynccontextmanager
 async def serve(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     """Run the app's lifespan and talk to it; app exceptions become responses, as in uvicorn."""
-    EXECUTOR_CACHE.clear()
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        async with http_client(app, raise_app_exceptions=False) as http:
             yield http
 
 
 @pytest.fixture
 async def extra_client(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The real app plus a few test routes that crash, refuse, log or answer at length."""
-    app = create_app(database)
+    app = build_app(database)
     app.add_route("/test/crash", crash)
     app.add_route("/test/refuse-phone", refuse_phone)
     app.add_route("/test/refuse-move", refuse_move)
@@ -119,7 +115,7 @@ async def test_readyz_is_ready_with_the_database(client: httpx.AsyncClient) -> N
 async def test_readyz_is_503_while_healthz_stays_up_without_a_database(tmp_path: Path) -> None:
     # Tortoise connects lazily: the lifespan starts, the first query (the probe's) fails.
     settings = make_settings(tmp_path, "postgres://postgres@127.0.0.1:1/nowhere")
-    async with serve(create_app(settings)) as http:
+    async with serve(build_app(settings)) as http:
         health = await http.get("/healthz")
         ready = await http.get("/readyz")
         ready_en = await http.get("/readyz", headers=ENGLISH)

@@ -3,6 +3,7 @@ Africa's Talking format (every input so far in `text`) or the generic JSON one (
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import timedelta
 
@@ -70,6 +71,16 @@ class Phone:
     async def resend(self) -> str:
         """The gateway retrying the last hop."""
         return await self._send(new=self.hops == 0, key=self.inputs[-1] if self.inputs else None)
+
+    async def press_twice_at_once(self, key: str) -> tuple[str, str]:
+        """The gateway sending a hop again before the first has been answered: the same
+        `text` (Africa's Talking) or the same `hopId` (generic) twice, concurrently."""
+        self.inputs.append(key)
+        self.hops += 1
+        first, second = await asyncio.gather(
+            self._send(new=False, key=key), self._send(new=False, key=key)
+        )
+        return first, second
 
 
 OFFICER = Actor(ActorKind.STAFF, "officer-1")
