@@ -13,14 +13,17 @@ if TYPE_CHECKING:
     from models.agencies import Office, Procedure
     from models.citizens import Citizen
 
+# The longest dossier code, and so the longest key a code is looked up by.
+CODE_MAX_LENGTH = 48
+
 
 class Dossier(Model):
     """One citizen's application for one procedure, received at one office."""
 
     id = fields.IntField(primary_key=True)
-    code = fields.CharField(max_length=48, unique=True)
-    lookup_key = fields.CharField(max_length=48, unique=True)
-    digits_key = fields.CharField(max_length=48, db_index=True)
+    code = fields.CharField(max_length=CODE_MAX_LENGTH, unique=True)
+    lookup_key = fields.CharField(max_length=CODE_MAX_LENGTH, unique=True)
+    digits_key = fields.CharField(max_length=CODE_MAX_LENGTH, db_index=True)
     citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="dossiers", on_delete=fields.RESTRICT
     )
