@@ -64,7 +64,7 @@ async def register_at_counter(
     require_permission(caller.user, "dossier.register")
     agency = None
     if caller.user.role == StaffRole.OFFICER:
-        agency = await caller.user.agency
+        agency = caller.user.agency  # fetched with the account (get_active_staff)
     office = await find_receiving_office(agency=agency, office_id=office_id)
     procedure = await find_procedure(code=procedure_code)
     async with in_transaction():

@@ -24,6 +24,7 @@ from domain.lifecycle import (
 from domain.policy import current_policy, local_text, utc_now
 from domain.throttle import consume_attempt
 from models import Citizen, Dossier, DossierEvent, DossierSequence, Office, Procedure
+from models.dossiers import CODE_MAX_LENGTH
 from models.enums import ActorKind, DossierStatus
 from notifications.outbox import enqueue_message
 
@@ -212,7 +213,7 @@ async def move_dossier(
 async def find_dossier_by_code(*, code: str) -> Dossier:
     """Resolve a code as typed: any case, without dots, dashes or spaces, or its digits alone."""
     key = code_lookup_key(code)
-    if not key or len(key) > Dossier._meta.fields_map["lookup_key"].max_length:
+    if not key or len(key) > CODE_MAX_LENGTH:
         raise NotFound("dossier_not_found", "empty or overlong dossier code")
     # With its procedure in the same query: a status screen names it ("which dossier is this?").
     if key.isdigit():

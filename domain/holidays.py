@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from domain.calendar import WorkingCalendar
 from domain.policy import current_policy
@@ -16,9 +17,10 @@ _LOOKAHEAD = timedelta(days=800)
 async def load_working_calendar(*, around: datetime) -> WorkingCalendar:
     """The calendar with the holidays near `around`: a few dozen rows, read per change."""
     day = around.date()
-    rows = await Holiday.filter(day__gte=day - _LOOKBACK, day__lte=day + _LOOKAHEAD).values_list(
-        "day", flat=True
-    )
+    # Tortoise types a flat values_list as a list of tuples; it holds the days themselves.
+    rows: list[Any] = await Holiday.filter(
+        day__gte=day - _LOOKBACK, day__lte=day + _LOOKAHEAD
+    ).values_list("day", flat=True)
     policy = current_policy()
     return WorkingCalendar(
         holidays=frozenset(d for d in rows if isinstance(d, date)),

@@ -58,13 +58,13 @@ async def _load_reference() -> None:
         )
     for day, name_vi, name_en in data.HOLIDAYS:
         await add_holiday(day=day, name_vi=name_vi, name_en=name_en)
-    for username, password, full_name, role, agency_code in data.STAFF:
+    for username, password, full_name, role, staff_agency in data.STAFF:
         await create_staff_user(
             username=username,
             password=password,
             full_name=full_name,
             role=StaffRole(role),
-            agency=agencies[agency_code] if agency_code else None,
+            agency=agencies[staff_agency] if staff_agency else None,
         )
     for phone, name, language, cccd in data.CITIZENS:
         citizen = await register_citizen(phone=phone, full_name=name, language=Language(language))
@@ -121,8 +121,8 @@ async def _load_dossiers(out: Callable[[str], object], now: datetime) -> None:
         day = today - timedelta(days=days_ago)
         return min(datetime(day.year, day.month, day.day, hour, 0, tzinfo=tz), now)
 
-    for phone, procedure_code, agency_code, (days_ago, hour), moves in data.RECENT:
-        steps = [(status, note, moment(ago, at)) for status, note, ago, at in moves]
+    for phone, procedure_code, agency_code, (days_ago, hour), dated_moves in data.RECENT:
+        steps = [(status, note, moment(ago, at)) for status, note, ago, at in dated_moves]
         received = moment(days_ago, hour)
         code = await _play(phone, procedure_code, agency_code, received, steps)
         out(f"  dossier {code}  (received recently)")

@@ -6,7 +6,7 @@ import ipaddress
 import logging
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -24,6 +24,7 @@ MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
 DEV_SECRET_NAMES = ("secret_key", "pii_hash_key")
 T = TypeVar("T")
+F = TypeVar("F")
 # Request-body ceilings in bytes by route class (mobile_api/request_body.py), each read from
 # MGOV_BODY_LIMIT_<CLASS>; a class added here (uploads) gets its own variable.
 BODY_LIMITS = {"api": 64 * 1024}
@@ -33,7 +34,7 @@ class SettingsError(RuntimeError):
     """A configuration problem that must stop start-up with one clear line."""
 
 
-def _var_dir(environ: Environ | os._Environ[str]) -> Path:
+def _var_dir(environ: Mapping[str, str]) -> Path:
     return Path(environ.get("MGOV_VAR_DIR", "var")).resolve()
 
 
@@ -175,7 +176,7 @@ class _Problems:
         self.required: list[str] = []  # settings production cannot do without
         self.other: list[str] = []
 
-    def read(self, read: Callable[[], T], fallback: T) -> T:
+    def read(self, read: Callable[[], T], fallback: F) -> T | F:
         """What `read` gives, or `fallback` with its problem noted."""
         try:
             return read()
@@ -197,12 +198,12 @@ class _Problems:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read settings from the environment; in production a missing secret is a refusal to start.
     Every problem is collected first and named in one SettingsError."""
-    source: Environ | dict[str, str] = Environ(environ) if environ is not None else Environ()
-    config = Config(environ=source)  # type: ignore[arg-type]
+    source = Environ(environ) if environ is not None else Environ()
+    config = Config(environ=source)
     env = config("MGOV_ENV", default="development")
     if env not in ("development", "production"):
         raise SettingsError(f"MGOV_ENV must be development or production, got {env!r}")
-    var_dir = _var_dir(source)  # type: ignore[arg-type]
+    var_dir = _var_dir(source)
     production = env == "production"
     problems = _Problems()
 
@@ -262,7 +263,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=secret_key,
         pii_hash_key=pii_hash_key,
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
-        backoffice_secret=config("MGOV_BACKOFFICE_SECRET", cast=Secret, default=""),
+        backoffice_secret=Secret(config("MGOV_BACKOFFICE_SECRET", default="")),
         sms_spool_dir=Path(config("MGOV_SMS_SPOOL_DIR", default=str(var_dir / "sms-spool"))),
         **values,
     )
@@ -294,7 +295,7 @@ def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def _gateway_settings(config: Config, production: bool, problems: _Problems) -> dict[str, Any]:
     """How USSD and SMS gateways prove who they are. Open doors are for development only."""
-    secret = config("MGOV_GATEWAY_SECRET", cast=Secret, default="")
+    secret = Secret(config("MGOV_GATEWAY_SECRET", default=""))
     networks = problems.read(lambda: _networks(config("MGOV_GATEWAY_ALLOWED_IPS", default="")), ())
     if production and not (str(secret) or networks):
         problems.required.append("MGOV_GATEWAY_SECRET or MGOV_GATEWAY_ALLOWED_IPS")

@@ -74,7 +74,8 @@ class _TransactionContext(SqliteTransactionContext):
         except BaseException:
             self._trxlock.release()
             raise
-        return self.connection
+        connection: TransactionalDBClient = self.connection
+        return connection
 
 
 class MgovSqliteClient(SqliteClient):

@@ -210,7 +210,7 @@ def route(endpoint: Endpoint) -> Route:
         try:
             answer = await endpoint.handler(call)
         except DomainError as error:
-            if error.field in endpoint.fields:
+            if error.field is not None and error.field in endpoint.fields:
                 error.field = error.params["field"] = endpoint.fields[error.field]
             raise
         return render(answer, endpoint)

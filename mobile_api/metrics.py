@@ -38,7 +38,7 @@ def _route_template(scope: Scope, root_path: str) -> str:
     """The route's path template (`/v1/dossiers/{code}`), never the raw path, which may carry a
     phone number or a dossier code; a path no route matched is one label for all."""
     route = scope.get("route")
-    path = getattr(route, "path", None)
+    path: str | None = getattr(route, "path", None)
     if path is None:
         return UNMATCHED
     mounted = str(scope.get("root_path", ""))[len(root_path) :]

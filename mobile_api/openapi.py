@@ -104,7 +104,7 @@ def _problem(status: int, endpoint: Endpoint) -> dict[str, Any]:
 
 
 def _operation(
-    endpoint: Endpoint, refs: dict[tuple[Any, str], Any], schemas: dict[str, Any]
+    endpoint: Endpoint, refs: dict[tuple[Any, JsonSchemaMode], Any], schemas: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
     path, parameters = _path_parameters(endpoint.path)
     if endpoint.query is not None:

@@ -55,12 +55,12 @@ async def staff_login(call: Call) -> StaffLogin:
         username=body.username, password=body.password, client_address=client_address(call.request)
     )
     lifetime = timedelta(minutes=settings.staff_token_minutes)
-    agency = await user.agency
+    await user.fetch_related("agency")
     return StaffLogin(
         access_token=issue_staff_token(staff=user, secret=call.secret, lifetime=lifetime),
         expires_in=int(lifetime.total_seconds()),
         role=str(user.role),
-        agency=agency.code if agency else None,
+        agency=user.agency.code if user.agency else None,
     )
 
 

@@ -19,6 +19,7 @@ class Agency(Model):
     parent: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: int | None
     is_active = fields.BooleanField(default=True)
 
     class Meta:
@@ -32,6 +33,7 @@ class Office(Model):
     agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="offices", on_delete=fields.RESTRICT
     )
+    agency_id: int
     name_vi = fields.CharField(max_length=200)
     name_en = fields.CharField(max_length=200)
     address = fields.CharField(max_length=300)
@@ -52,6 +54,7 @@ class Procedure(Model):
     agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
         "models.Agency", related_name="procedures", on_delete=fields.RESTRICT
     )
+    agency_id: int
     processing_days = fields.IntField()
     fee_vnd = fields.IntField(default=0)
     online_level = fields.CharEnumField(OnlineLevel, max_length=16)

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from models.enums import AppointmentStatus
+
+if TYPE_CHECKING:
+    from models.agencies import Office, Procedure
+    from models.citizens import Citizen
 
 
 class OfficeSlot(Model):
     """A time at a counter with room for `capacity` citizens. `booked` changes only atomically."""
 
     id = fields.IntField(primary_key=True)
-    office: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    office: fields.ForeignKeyRelation[Office] = fields.ForeignKeyField(
         "models.Office", related_name="slots", on_delete=fields.CASCADE
     )
+    office_id: int
     starts_at = fields.DatetimeField()
     duration_minutes = fields.IntField(default=30)
     capacity = fields.IntField()
@@ -30,15 +37,18 @@ class Appointment(Model):
     """A citizen's seat in a slot. `active_key` is set while booked: the database refuses twins."""
 
     id = fields.IntField(primary_key=True)
-    citizen: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="appointments", on_delete=fields.CASCADE
     )
+    citizen_id: int
     slot: fields.ForeignKeyRelation[OfficeSlot] = fields.ForeignKeyField(
         "models.OfficeSlot", related_name="appointments", on_delete=fields.RESTRICT
     )
-    procedure: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    slot_id: int
+    procedure: fields.ForeignKeyNullableRelation[Procedure] = fields.ForeignKeyField(
         "models.Procedure", related_name="appointments", null=True, on_delete=fields.SET_NULL
     )
+    procedure_id: int | None
     status = fields.CharEnumField(
         AppointmentStatus, max_length=16, default=AppointmentStatus.BOOKED
     )

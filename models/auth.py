@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.citizens import Citizen
 
 
 class OtpCode(Model):
@@ -28,9 +33,10 @@ class RefreshToken(Model):
     rotated one again means it leaked: the whole family (the login) is revoked."""
 
     id = fields.IntField(primary_key=True)
-    citizen: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="refresh_tokens", on_delete=fields.CASCADE
     )
+    citizen_id: int
     family_id = fields.CharField(max_length=32, db_index=True)
     token_hash = fields.CharField(max_length=64, unique=True)
     expires_at = fields.DatetimeField()

@@ -32,6 +32,7 @@ class ConsentRecord(Model):
     citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="consents", on_delete=fields.CASCADE
     )
+    citizen_id: int
     purpose = fields.CharEnumField(ConsentPurpose, max_length=32)
     granted = fields.BooleanField()
     channel = fields.CharField(max_length=16)

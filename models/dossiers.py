@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from models.enums import ActorKind, DossierStatus
+
+if TYPE_CHECKING:
+    from models.agencies import Office, Procedure
+    from models.citizens import Citizen
+
+# The longest dossier code, and so the longest key a code is looked up by.
+CODE_MAX_LENGTH = 48
 
 
 class Dossier(Model):
     """One citizen's application for one procedure, received at one office."""
 
     id = fields.IntField(primary_key=True)
-    code = fields.CharField(max_length=48, unique=True)
-    lookup_key = fields.CharField(max_length=48, unique=True)
-    digits_key = fields.CharField(max_length=48, db_index=True)
-    citizen: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    code = fields.CharField(max_length=CODE_MAX_LENGTH, unique=True)
+    lookup_key = fields.CharField(max_length=CODE_MAX_LENGTH, unique=True)
+    digits_key = fields.CharField(max_length=CODE_MAX_LENGTH, db_index=True)
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="dossiers", on_delete=fields.RESTRICT
     )
-    procedure: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    citizen_id: int
+    procedure: fields.ForeignKeyRelation[Procedure] = fields.ForeignKeyField(
         "models.Procedure", related_name="dossiers", on_delete=fields.RESTRICT
     )
-    office: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    procedure_id: int
+    office: fields.ForeignKeyRelation[Office] = fields.ForeignKeyField(
         "models.Office", related_name="dossiers", on_delete=fields.RESTRICT
     )
+    office_id: int
     status = fields.CharEnumField(DossierStatus, max_length=24, default=DossierStatus.RECEIVED)
     received_at = fields.DatetimeField()
     due_at = fields.DatetimeField()
@@ -57,6 +69,7 @@ class DossierEvent(Model):
     dossier: fields.ForeignKeyRelation[Dossier] = fields.ForeignKeyField(
         "models.Dossier", related_name="events", on_delete=fields.CASCADE
     )
+    dossier_id: int
     from_status = fields.CharEnumField(DossierStatus, max_length=24, null=True)
     to_status = fields.CharEnumField(DossierStatus, max_length=24)
     actor_kind = fields.CharEnumField(ActorKind, max_length=16)

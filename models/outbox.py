@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.models import Model
 
 from models.enums import Channel, Language, OutboxStatus, Priority
+
+if TYPE_CHECKING:
+    from models.citizens import Citizen
 
 
 class OutboxMessage(Model):
     """One message on one channel. Its UUID is the reference providers use to drop duplicates."""
 
     id = fields.UUIDField(primary_key=True)
-    citizen: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    citizen: fields.ForeignKeyNullableRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
+    citizen_id: int | None
     phone = fields.CharField(max_length=16)
     channel = fields.CharEnumField(Channel, max_length=8)
     template = fields.CharField(max_length=64)
-    params = fields.JSONField(default=dict)
+    params: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     language = fields.CharEnumField(Language, max_length=2)
     body = fields.TextField(default="")
     priority = fields.CharEnumField(Priority, max_length=8, default=Priority.NORMAL)
@@ -51,9 +57,10 @@ class Device(Model):
     """A phone's push token. Removed when the push service says the token is dead."""
 
     id = fields.IntField(primary_key=True)
-    citizen: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="devices", on_delete=fields.CASCADE
     )
+    citizen_id: int
     platform = fields.CharField(max_length=16)
     token = fields.CharField(max_length=512, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)

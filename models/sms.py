@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+from uuid import UUID
+
 from tortoise import fields
 from tortoise.models import Model
 
 from models.enums import InboundOutcome
+
+if TYPE_CHECKING:
+    from models.citizens import Citizen
+    from models.outbox import OutboxMessage
 
 
 class InboundMessage(Model):
@@ -16,14 +23,16 @@ class InboundMessage(Model):
     gateway = fields.CharField(max_length=32)
     gateway_message_id = fields.CharField(max_length=128)
     phone = fields.CharField(max_length=32)
-    citizen: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    citizen: fields.ForeignKeyNullableRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="inbound_sms", null=True, on_delete=fields.SET_NULL
     )
+    citizen_id: int | None
     text = fields.CharField(max_length=1600)
     received_at = fields.DatetimeField()
-    reply: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    reply: fields.ForeignKeyNullableRelation[OutboxMessage] = fields.ForeignKeyField(
         "models.OutboxMessage", related_name="inbound", null=True, on_delete=fields.SET_NULL
     )
+    reply_id: UUID | None
     # Null on rows kept before outcomes were recorded.
     outcome = fields.CharEnumField(InboundOutcome, max_length=16, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

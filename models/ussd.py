@@ -4,8 +4,13 @@ session can be resumed for a few minutes."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.citizens import Citizen
 
 
 class UssdSession(Model):
@@ -15,11 +20,12 @@ class UssdSession(Model):
     id = fields.IntField(primary_key=True)
     session_id = fields.CharField(max_length=100, unique=True)
     phone = fields.CharField(max_length=16)
-    citizen: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="ussd_sessions", on_delete=fields.CASCADE
     )
+    citizen_id: int
     screen = fields.CharField(max_length=32)
-    state = fields.JSONField(default=dict)
+    state: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     language = fields.CharField(max_length=2)
     last_text = fields.TextField(default="")
     last_reply = fields.CharField(max_length=400, default="")

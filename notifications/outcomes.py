@@ -11,6 +11,7 @@ our reference), which is the same contract as a death between the send and a sin
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections import Counter
@@ -190,7 +191,7 @@ class OutcomeWriter:
             chunk = outcomes[start : start + _CHUNK]
             # Chunk by chunk: a retry rewrites no chunk already written.
             count = await self.outage.retry(
-                lambda chunk=chunk: record_outcomes(chunk), on_failure=self.caught_up.clear
+                functools.partial(record_outcomes, chunk), on_failure=self.caught_up.clear
             )
             written += count or 0
         if logger.isEnabledFor(logging.INFO):

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import signal
+from collections.abc import Callable
 from datetime import timedelta
 
 import aiohttp
@@ -37,7 +38,7 @@ logger = logging.getLogger("mgov.worker")
 
 def build_sms_providers(settings: Settings, session: aiohttp.ClientSession) -> list[Provider]:
     """The SMS providers in priority order: the first that accepts a message sends it."""
-    builders = {
+    builders: dict[str, Callable[[], Provider]] = {
         "log": lambda: LogProvider(),
         "http": lambda: HttpSmsProvider(
             session=session, url=settings.sms_http_url, token=str(settings.sms_http_token)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.connection import get_connection
 from tortoise.expressions import RawSQL
@@ -83,7 +84,8 @@ async def _median_seconds_to_send(period: Period) -> float | None:
     if count == 0:
         return None
     offset = nearest_rank_offset(count=count, percent=50)
-    values = (
+    # Tortoise types a flat values_list as a list of tuples; it holds the values themselves.
+    values: list[Any] = (
         await sent.annotate(wait=RawSQL(_seconds_to_send_sql()))
         .order_by("wait")
         .offset(offset)
@@ -105,12 +107,12 @@ async def read_backlog(*, now: datetime | None = None) -> Backlog:
     )
     # Only rows due to go: a message held for the morning (quiet hours) or a retry's backoff
     # waits by design, and counting it would show hours of backlog every night.
-    oldest = (
+    oldest: list[Any] = (
         await OutboxMessage.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
         .annotate(oldest=Min("created_at"))
         .values_list("oldest", flat=True)
     )
-    oldest_at = oldest[0] if oldest else None
+    oldest_at: datetime | None = oldest[0] if oldest else None
     return Backlog(
         queued=counts.get(OutboxStatus.QUEUED, 0),
         sending=counts.get(OutboxStatus.SENDING, 0),

@@ -84,7 +84,7 @@ async def dashboard(request: Request) -> Response:
             agency_code=form["agency"] or None,
         )
     except DomainError as exc:
-        context = {"error": _error_text(request, exc), "view": None, "form": form}
+        context: dict[str, Any] = {"error": _error_text(request, exc), "view": None, "form": form}
         return _render(request, "dashboard.html", context, caller=caller, status_code=exc.status)
     context = {
         "error": None,

@@ -209,7 +209,7 @@ async def citizen_page(request: Request) -> Response:
         )
         counters = await list_offices()
     except DomainError as exc:
-        context = {"error": _error_text(request, exc), "phone": ""}
+        context: dict[str, Any] = {"error": _error_text(request, exc), "phone": ""}
         return _render(request, "search.html", context, caller=caller, status_code=exc.status)
     language = console_language(request)
     done = request.query_params.get("done", "")

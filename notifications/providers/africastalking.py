@@ -87,7 +87,7 @@ class AfricasTalkingProvider(Provider):
             raise SendFailure(f"no recipient accepted: {why or text[:200]}", retryable=False)
         recipient = recipients[0]
         try:
-            code = int(recipient.get("statusCode"))
+            code = int(recipient.get("statusCode", -1))
         except (TypeError, ValueError):
             code = -1
         status, outcome = RECIPIENT_STATUS.get(

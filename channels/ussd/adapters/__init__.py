@@ -3,8 +3,21 @@
 
 from __future__ import annotations
 
-from types import ModuleType
+from typing import Protocol
+
+from starlette.requests import Request
+from starlette.responses import Response
 
 from channels.ussd.adapters import africastalking, generic
+from channels.ussd.hops import UssdReply, UssdRequest
 
-ADAPTERS: dict[str, ModuleType] = {"africastalking": africastalking, "generic": generic}
+
+class Adapter(Protocol):
+    """What a gateway format module provides; mypy checks each module against it."""
+
+    async def parse(self, request: Request) -> UssdRequest: ...
+
+    def render(self, reply: UssdReply) -> Response: ...
+
+
+ADAPTERS: dict[str, Adapter] = {"africastalking": africastalking, "generic": generic}
