@@ -24,6 +24,7 @@ from tortoise.connection import get_connection
 
 from domain.policy import as_utc
 from models.enums import Channel, OutboxStatus
+from notifications.clock import Clock, SystemClock
 from notifications.outage import DatabaseOutage
 
 logger = logging.getLogger("mgov.worker")
@@ -156,11 +157,17 @@ class OutcomeWriter:
     """
 
     def __init__(
-        self, *, flush_size: int = 100, interval: float = 0.05, outage: DatabaseOutage | None = None
+        self,
+        *,
+        flush_size: int = 100,
+        interval: float = 0.05,
+        outage: DatabaseOutage | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.flush_size = flush_size
         self.interval = interval
         self.outage = outage or DatabaseOutage()
+        self.clock = clock or SystemClock()
         self._pending: list[Outcome] = []
         self._full = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -206,9 +213,6 @@ class OutcomeWriter:
         """Flush whenever `flush_size` outcomes wait or `interval` passes, until `done`; then
         write the rest."""
         while not done.is_set():
-            waiters = {asyncio.ensure_future(self._full.wait()), asyncio.ensure_future(done.wait())}
-            await asyncio.wait(waiters, timeout=self.interval, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+            await self.clock.wait(self._full, done, timeout=self.interval)
             await self.flush()
         await self.flush()

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from domain.catalogue import text
 from domain.phones import can_text
-from domain.policy import utc_now
 from mgov.outages import is_database_unavailable
 from models import Device
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.claim import ClaimedMessage, claim_due_messages
+from notifications.clock import Clock, SystemClock
 from notifications.outage import DatabaseOutage
 from notifications.outbox import HELD_FOR_QUIET_HOURS
 from notifications.outcomes import Outcome, OutcomeWriter
@@ -92,6 +92,7 @@ class OutboxWorker:
         push_provider: Provider | None = None,
         config: WorkerConfig | None = None,
         outage: DatabaseOutage | None = None,
+        clock: Clock | None = None,
     ):
         if not sms_providers:
             raise ValueError("at least one SMS provider is needed")
@@ -99,6 +100,7 @@ class OutboxWorker:
         self.push_provider = push_provider
         self.config = config or WorkerConfig()
         self.outage = outage or DatabaseOutage()
+        self.clock = clock or SystemClock()
         self._test_numbers = TestNumberProvider()
 
     async def run_once(self) -> int:
@@ -139,7 +141,10 @@ class OutboxWorker:
         hungry = asyncio.Event()
         settled = asyncio.Event()
         writer = OutcomeWriter(
-            flush_size=config.batch_size, interval=config.flush_interval, outage=self.outage
+            flush_size=config.batch_size,
+            interval=config.flush_interval,
+            outage=self.outage,
+            clock=self.clock,
         )
         claimed = rounds = 0
         async with asyncio.TaskGroup() as tasks:
@@ -164,9 +169,9 @@ class OutboxWorker:
                     if len(batch) < config.batch_size:
                         if stop is None:
                             break
-                        await _first_of(stop, wake, timeout=config.poll_interval)
+                        await self.clock.wait(stop, wake, timeout=config.poll_interval)
                     elif queue.qsize() > reserve:
-                        await _first_of(hungry, stop)
+                        await self.clock.wait(hungry, stop)
                 if stop is not None and stop.is_set():
                     while not queue.empty():
                         if (waiting := queue.get_nowait()) is not None:
@@ -185,10 +190,12 @@ class OutboxWorker:
         leases may have run out: claimed first, they would be sent twice); none if `stop`
         comes first."""
         if not writer.caught_up.is_set():
-            await _first_of(writer.caught_up, stop)
+            await self.clock.wait(writer.caught_up, stop)
             if not writer.caught_up.is_set():
                 return []
-        return await claim_due_messages(limit=self.config.batch_size, lease=self.config.lease)
+        return await claim_due_messages(
+            limit=self.config.batch_size, lease=self.config.lease, now=self.clock.now()
+        )
 
     async def _lane(
         self,
@@ -214,7 +221,7 @@ class OutboxWorker:
             writer.add(outcome)
 
     async def _settle(self, message: ClaimedMessage) -> Outcome:
-        now = utc_now()
+        now = self.clock.now()
         if now > message.lease_until - self.config.lease / 2:
             # Half its lease spent waiting for a lane (a slow gateway): a send begun now could
             # outlast the lease, and another worker could claim and send the row meanwhile.
@@ -322,7 +329,7 @@ class OutboxWorker:
         return self._deferral(message, message.next_attempt_at)
 
     def _sent(self, message: ClaimedMessage, accepted: Accepted, body: str) -> Outcome:
-        now = utc_now()
+        now = self.clock.now()
         simulated = accepted.provider == TestNumberProvider.name
         return self._outcome(
             message,
@@ -342,16 +349,8 @@ class OutboxWorker:
             return self._outcome(
                 message,
                 OutboxStatus.QUEUED,
-                next_attempt_at=utc_now() + timedelta(seconds=delay),
+                next_attempt_at=self.clock.now() + timedelta(seconds=delay),
                 last_error=failure.reason[:500],
             )
         logger.warning("message %s failed for good: %s", message.id, failure.reason)
         return self._outcome(message, OutboxStatus.FAILED, last_error=failure.reason[:500])
-
-
-async def _first_of(*events: asyncio.Event | None, timeout: float | None = None) -> None:
-    """Wait until one of the events is set, or the timeout passes."""
-    waiters = [asyncio.ensure_future(event.wait()) for event in events if event is not None]
-    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    for waiter in waiters:
-        waiter.cancel()

@@ -1,9 +1,13 @@
 """A database outage for tests, without stopping the server every other test shares.
 
 PostgreSQL: a TCP proxy between the process under test and the server, which the test cuts
-(every connection through it closed, new ones refused) and restores. SQLite: another connection
-holding the file's write lock, so writers meet `database is locked` once their busy timeout
-(100 ms here) runs out.
+(every connection through it closed, new ones refused) and restores. SQLite has two kinds, as
+the code under test meets two:
+- `locked` (`LockedSqlite`): another connection holds the file's write lock, so writers meet
+  `database is locked` once their busy timeout (100 ms here) runs out; readers go on.
+- `unlinked` (`UnlinkedSqlite`): the file is opened through a symlinked directory; `cut()`
+  closes the open handle and removes the link, so every query meets "unable to open database
+  file", as when the disk holding the database is gone.
 """
 
 from __future__ import annotations
@@ -16,14 +20,21 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
+from starlette.applications import Starlette
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import get_connection
+from tortoise.exceptions import ConfigurationError
 
 from mgov.database import open_database
 from mgov.settings import Settings
 from tests.conftest import empty_all_tables
+
+WAIT = 10.0  # the longest a test waits for a replay it expects
+SqliteMode = Literal["locked", "unlinked"]
 
 
 class CuttableProxy:
@@ -126,6 +137,8 @@ class ProxiedPostgres(Outage):
 
 
 class LockedSqlite(Outage):
+    """The write lock held by another connection: writes fail, reads go on."""
+
     def __init__(self, database_url: str) -> None:
         self.path = database_url.removeprefix("sqlite://")
         self.database_url = f"{database_url}?busy_timeout=100"
@@ -140,6 +153,32 @@ class LockedSqlite(Outage):
             self._holder.execute("ROLLBACK")
             self._holder.close()
             self._holder = None
+
+
+class UnlinkedSqlite(Outage):
+    """The file opened through a link that `cut` removes: every query fails."""
+
+    def __init__(self, database_url: str, tmp: Path) -> None:
+        database_file = Path(database_url.removeprefix("sqlite://"))
+        self.real_directory = database_file.parent
+        self.link = tmp / "database-link"
+        self.database_url = f"sqlite://{self.link / database_file.name}"
+
+    async def cut(self) -> None:
+        try:
+            connection = get_connection("default")
+        except ConfigurationError:  # no app has opened the database yet
+            pass
+        else:
+            await connection.close()
+        self.link.unlink(missing_ok=True)
+
+    async def restore(self) -> None:
+        if not self.link.is_symlink():
+            self.link.symlink_to(self.real_directory, target_is_directory=True)
+
+    async def close(self) -> None:
+        self.link.unlink(missing_ok=True)
 
 
 async def until(
@@ -178,12 +217,20 @@ async def listening_since(moment: datetime) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def database_outage(database_url: str) -> AsyncIterator[Outage]:
-    """An outage ready to cut, for the database at `database_url`; restored on the way out."""
+async def database_outage(
+    database_url: str, *, sqlite: SqliteMode = "locked", tmp: Path | None = None
+) -> AsyncIterator[Outage]:
+    """An outage ready to cut, for the database at `database_url`; on SQLite of the `sqlite`
+    kind (`unlinked` puts its link in `tmp`). Restored on the way out (an unlinked SQLite
+    link is removed)."""
     outage: Outage
     if database_url.startswith("postgres"):
         outage = ProxiedPostgres(database_url)
         await outage.start()
+    elif sqlite == "unlinked":
+        assert tmp is not None, "an unlinked SQLite needs a directory for its link"
+        outage = UnlinkedSqlite(database_url, tmp)
+        await outage.restore()
     else:
         outage = LockedSqlite(database_url)
     try:
@@ -203,3 +250,15 @@ async def orm_through_outage(database: Settings) -> AsyncIterator[Outage]:
             await empty_all_tables()
             yield outage
             await outage.restore()
+
+
+def settings_through(database: Settings, outage: Outage, spool: Path) -> Settings:
+    """The test database's settings, reached through the outage's path, with its own spool."""
+    return dataclasses.replace(database, database_url=outage.database_url, sms_spool_dir=spool)
+
+
+async def spool_drained(app: Starlette) -> None:
+    """Wait (bounded) until the web process's own replay has emptied its spool."""
+    spool = app.state.sms_spool
+    await asyncio.wait_for(spool.emptied.wait(), WAIT)
+    assert not spool.pending()

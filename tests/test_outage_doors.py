@@ -28,8 +28,13 @@ from models import Citizen, InboundMessage, OutboxMessage
 from models.enums import Language, OutboxStatus, Priority
 from notifications.outbox import enqueue_message
 from tests.conftest import empty_all_tables, http_client, running_app
+from tests.db_outage import (
+    Outage,
+    database_outage,
+    settings_through,
+    spool_drained,
+)
 from tests.factories import make_citizen
-from tests.outage import Outage, outage_for, settings_through, spool_drained
 from tests.ussd_phone import ADAPTERS, Phone
 
 ENGLISH = {"Accept-Language": "en"}
@@ -38,9 +43,8 @@ BACKOFFICE_SECRET = "backoffice-secret-for-the-outage-0123456789"
 
 @pytest.fixture
 async def outage(database: Settings, tmp_path: Path) -> AsyncIterator[Outage]:
-    outage = await outage_for(database.database_url, tmp_path)
-    yield outage
-    await outage.close()
+    async with database_outage(database.database_url, sqlite="unlinked", tmp=tmp_path) as outage:
+        yield outage
 
 
 async def _sent_message(provider_message_id: str) -> OutboxMessage:

@@ -25,7 +25,7 @@ from mgov.outages import DatabaseUnavailable, is_database_unavailable
 from mgov.settings import Settings
 from models import InboundMessage
 from tests.conftest import running_app
-from tests.outage import WAIT, outage_for
+from tests.db_outage import WAIT, database_outage
 
 
 def _unused_port() -> int:
@@ -95,9 +95,8 @@ async def test_sqlite_opens_its_file_again_once_it_is_back(database: Settings, t
     """Tortoise's own client kept its lock after a failed open: every later query hung."""
     if not database.database_url.startswith("sqlite"):
         pytest.skip("an SQLite file that cannot be opened")
-    outage = await outage_for(database.database_url, tmp_path)
-    try:
-        async with open_database(dataclasses.replace(database, database_url=outage.url)):
+    async with database_outage(database.database_url, sqlite="unlinked", tmp=tmp_path) as outage:
+        async with open_database(dataclasses.replace(database, database_url=outage.database_url)):
             connection = get_connection("default")
             await outage.cut()
             for attempt in (connection.execute_query("SELECT 1"), _one_transaction()):
@@ -105,8 +104,6 @@ async def test_sqlite_opens_its_file_again_once_it_is_back(database: Settings, t
             await outage.restore()
             assert (await asyncio.wait_for(connection.execute_query("SELECT 1"), WAIT))[0] == 1
             await asyncio.wait_for(_one_transaction(), WAIT)
-    finally:
-        await outage.close()
 
 
 async def _one_transaction() -> None:

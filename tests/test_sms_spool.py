@@ -18,7 +18,7 @@ from channels.sms.intake import apply_spooled
 from channels.sms.spool import FAILED, LOCK, SmsSpool
 from models import Citizen, InboundMessage, OutboxMessage
 from tests.conftest import empty_all_tables, http_client, running_app
-from tests.outage import WAIT, outage_for, settings_through, spool_drained
+from tests.db_outage import WAIT, database_outage, settings_through, spool_drained
 
 PHONE = "+84901234567"
 
@@ -50,8 +50,7 @@ async def test_a_message_arriving_after_the_outage_queues_behind_the_spooled_one
     database, tmp_path
 ):
     """STOP during the outage, START just after it while the STOP still waits: START wins."""
-    outage = await outage_for(database.database_url, tmp_path)
-    try:
+    async with database_outage(database.database_url, sqlite="unlinked", tmp=tmp_path) as outage:
         async with running_app(settings_through(database, outage, tmp_path / "spool")) as app:
             await empty_all_tables()
             spool: SmsSpool = app.state.sms_spool
@@ -77,8 +76,6 @@ async def test_a_message_arriving_after_the_outage_queues_behind_the_spooled_one
             assert [r.gateway_message_id for r in records] == ["g-stop", "g-start"]
             assert [r.reply.template for r in records] == ["reply_stopped", "reply_started"]
             assert (await Citizen.get(phone=PHONE)).sms_opt_out is False
-    finally:
-        await outage.close()
 
 
 async def test_a_spool_left_by_an_earlier_process_is_replayed_at_start(database, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
@@ -15,11 +16,12 @@ from notifications.outbox import enqueue_message
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.wakeup import outbox_wakeups
 from notifications.worker import OutboxWorker, WorkerConfig
+from tests.clock import ManualClock
 from tests.db_outage import ProxiedPostgres, database_outage, listening_since, server_now, until
 from tests.factories import make_citizen
 from tests.fake_gateway import FakeSmsGateway
 
-LONG_POLL = 300.0  # far longer than the test waits: only a wake-up can explain a prompt send
+LONG_POLL = 300.0  # far longer than a test waits: only a wake-up can explain a prompt send
 FAST = Backoff(first=0.02, cap=0.2)
 
 
@@ -29,28 +31,31 @@ async def test_a_commit_wakes_the_worker_instead_of_its_poll(db, backend):
     gateway = FakeSmsGateway()
     url = await gateway.start()
     stop = asyncio.Event()
+    before = await server_now()
     try:
         async with (
             aiohttp.ClientSession() as http,
             outbox_wakeups(db.database_url) as wake,
         ):
             assert wake is not None
+            # Ahead of the wall clock, so that what the test queues is due; it stands still, so
+            # the poll never ends and only a wake-up can explain the send.
+            clock = ManualClock(datetime.now(UTC) + timedelta(minutes=1))
             worker = OutboxWorker(
                 sms_providers=[HttpSmsProvider(session=http, url=url)],
                 config=WorkerConfig(quiet_hours=None, poll_interval=LONG_POLL),
+                clock=clock,
             )
             running = asyncio.create_task(worker.run(stop, wake))
-            await asyncio.sleep(0.2)  # the worker found nothing and sleeps on its long poll
+            await until(lambda: listening_since(before), "listening")
+            await clock.settled(timeout=LONG_POLL)  # it found nothing and waits on its poll
             citizen = await make_citizen()
             async with in_transaction():
                 message = await enqueue_message(
                     citizen=citizen, template="appointment_cancelled", params={"id": 1, "when": "x"}
                 )
             assert message is not None
-            for _ in range(100):
-                if gateway.received:
-                    break
-                await asyncio.sleep(0.05)
+            await until(lambda: gateway.received, "the message sent")
             stop.set()
             await asyncio.wait_for(running, timeout=10)
         assert [r["reference"] for r in gateway.received] == [str(message.id)]

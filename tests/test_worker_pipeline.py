@@ -16,6 +16,7 @@ from models import OutboxMessage
 from models.enums import OutboxStatus
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.worker import OutboxWorker, WorkerConfig
+from tests.clock import ManualClock
 from tests.factories import queue_result_ready_sms
 from tests.fake_gateway import GatewayServer
 
@@ -113,10 +114,13 @@ async def _equals(value: Awaitable[int], expected: int) -> bool:
     return await value == expected
 
 
-def _gated_worker(http: aiohttp.ClientSession, url: str, **config: Any) -> OutboxWorker:
+def _gated_worker(
+    http: aiohttp.ClientSession, url: str, clock: ManualClock | None = None, **config: Any
+) -> OutboxWorker:
     return OutboxWorker(
         sms_providers=[HttpSmsProvider(session=http, url=url)],
         config=WorkerConfig(quiet_hours=None, **config),
+        clock=clock,
     )
 
 
@@ -161,12 +165,13 @@ async def test_the_next_batch_is_claimed_while_a_batch_still_waits(db, http):
     lanes would otherwise spend idle), and no more than that."""
     await queue_result_ready_sms(40)
     gateway = GatedGateway()
-    worker = _gated_worker(http, await gateway.start(), batch_size=10, concurrency=2)
+    clock = ManualClock()
+    worker = _gated_worker(http, await gateway.start(), clock, batch_size=10, concurrency=2)
     draining = asyncio.create_task(worker.drain())
     try:
         assert await _eventually(lambda: _at_least(gateway.references, 2))
         assert await _eventually(lambda: _equals(_count(OutboxStatus.SENDING), 20))
-        await asyncio.sleep(0.2)  # time enough for a third claim, were one to go out
+        await clock.settled(timeout=None)  # the claims have stopped: it waits for the lanes
         assert await _count(OutboxStatus.SENDING) == 20
         gateway.gate.set()
         assert await asyncio.wait_for(draining, timeout=20) == 40
@@ -185,13 +190,14 @@ async def test_a_message_that_waited_half_its_lease_goes_back_unsent(db, http):
     instead, unattempted, and the next claim sends them."""
     messages = await queue_result_ready_sms(3)
     gateway = GatedGateway()
+    clock = ManualClock()
     worker = _gated_worker(
-        http, await gateway.start(), batch_size=3, concurrency=1, lease=timedelta(seconds=2)
+        http, await gateway.start(), clock, batch_size=3, concurrency=1, lease=timedelta(seconds=2)
     )
     draining = asyncio.create_task(worker.drain())
     try:
         assert await _eventually(lambda: _at_least(gateway.references, 1))
-        await asyncio.sleep(1.1)
+        clock.advance(1.1)
         gateway.gate.set()
         assert await asyncio.wait_for(draining, timeout=20) == 3
         assert len(gateway.references) == 1
