@@ -153,15 +153,6 @@ async def open_ussd_caller(*, phone: str) -> tuple[Citizen, int | None]:
     return Citizen._init_from_db(**_rows_of(rows[0], "c")), rows[0]["dropped"]
 
 
-async def find_resumable_ussd_session(*, phone: str) -> UssdSession | None:
-    """The caller's latest session that dropped mid-flow within the resume window."""
-    return (
-        await UssdSession.filter(phone=phone, resumable=True, expires_at__gt=utc_now())
-        .order_by("-expires_at")
-        .first()
-    )
-
-
 async def take_over_ussd_session(
     *, session_pk: int, phone: str
 ) -> tuple[str, dict[str, Any]] | None:
