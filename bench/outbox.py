@@ -41,6 +41,7 @@ from domain.catalogue import text
 from domain.policy import utc_now
 from mgov.database import migrate_database, open_database
 from mgov.logs import configure_logging
+from mgov.postgres_pool import asyncpg_dsn
 from mgov.settings import Settings, load_settings
 from models import Citizen, OutboxMessage
 from models.enums import Channel, Language, OutboxStatus
@@ -62,10 +63,6 @@ def _admin_url() -> str:
         if os.environ.get(name):
             return os.environ[name]
     return DEFAULT_POSTGRES
-
-
-def _asyncpg(url: str) -> str:
-    return "postgresql://" + url.split("://", 1)[1]
 
 
 def _database_url(admin_url: str, name: str, pool: int | None) -> str:
@@ -261,7 +258,7 @@ async def bench_setting(
 async def main_async(args: argparse.Namespace, url: str, var_dir: Path) -> list[dict[str, Any]]:
     admin_url = _admin_url()
     name = f"mgov_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_asyncpg(admin_url))
+    admin = await asyncpg.connect(asyncpg_dsn(admin_url))
     await admin.execute(f'CREATE DATABASE "{name}"')
     results = []
     try:

@@ -35,6 +35,7 @@ from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
 from domain.policy import current_policy
 from domain.stats import compute_dossier_stats, count_weekly_flow, month_period, weeks_of
 from mgov.database import migrate_database, open_database
+from mgov.postgres_pool import asyncpg_dsn
 from mgov.settings import Settings, load_settings
 from models import Agency, Citizen, Office, Procedure
 from models.enums import AgencyLevel, DossierStatus, Language, OnlineLevel
@@ -72,10 +73,6 @@ def _admin_url() -> str:
         if os.environ.get(name):
             return os.environ[name]
     return DEFAULT_POSTGRES
-
-
-def _asyncpg(url: str) -> str:
-    return "postgresql://" + url.split("://", 1)[1].partition("?")[0]
 
 
 def _database_url(admin_url: str, name: str) -> str:
@@ -285,12 +282,12 @@ async def bench(args: argparse.Namespace, settings: Settings, url: str) -> None:
 async def main_async(args: argparse.Namespace, var_dir: Path) -> None:
     admin_url = _admin_url()
     name = f"mgov_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_asyncpg(admin_url))
+    admin = await asyncpg.connect(asyncpg_dsn(admin_url))
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
         settings = _settings(_database_url(admin_url, name), var_dir)
         await migrate_database(settings, quiet=True)
-        await bench(args, settings, _asyncpg(_database_url(admin_url, name)))
+        await bench(args, settings, asyncpg_dsn(_database_url(admin_url, name)))
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
