@@ -34,6 +34,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+from bench_postgres import admin_url, bench_settings, database_on
 from outbox_gateway import start_gateway  # beside this script, in bench/
 from tortoise.connection import get_connection
 
@@ -41,7 +42,8 @@ from domain.catalogue import text
 from domain.policy import utc_now
 from mgov.database import migrate_database, open_database
 from mgov.logs import configure_logging
-from mgov.settings import Settings, load_settings
+from mgov.postgres_pool import asyncpg_dsn
+from mgov.settings import Settings
 from models import Citizen, OutboxMessage
 from models.enums import Channel, Language, OutboxStatus
 from notifications.providers.base import OUTBOUND_TIMEOUT
@@ -49,40 +51,11 @@ from notifications.providers.http_sms import HttpSmsProvider
 from notifications.sms_encoding import to_sms_text
 from notifications.worker import OutboxWorker, WorkerConfig
 
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 CITIZENS = 500
 DRAIN_DEADLINE = 600.0  # seconds for one drain, however slow the machine
 
 
 # --- the database ----------------------------------------------------------------------------
-
-
-def _admin_url() -> str:
-    for name in ("MGOV_BENCH_POSTGRES_URL", "MGOV_TEST_POSTGRES_URL"):
-        if os.environ.get(name):
-            return os.environ[name]
-    return DEFAULT_POSTGRES
-
-
-def _asyncpg(url: str) -> str:
-    return "postgresql://" + url.split("://", 1)[1]
-
-
-def _database_url(admin_url: str, name: str, pool: int | None) -> str:
-    base = admin_url.partition("?")[0].rpartition("/")[0]
-    return f"{base}/{name}" + (f"?maxsize={pool}" if pool else "")
-
-
-def _settings(database_url: str, var_dir: Path) -> Settings:
-    return load_settings(
-        {
-            "MGOV_ENV": "development",
-            "MGOV_VAR_DIR": str(var_dir),
-            "DATABASE_URL": database_url,
-            "MGOV_SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
-            "MGOV_PII_HASH_KEY": "bench-pii-key-not-for-production-0123456789",
-        }
-    )
 
 
 async def queue_messages(count: int) -> list[dict[str, str]]:
@@ -259,17 +232,17 @@ async def bench_setting(
 
 
 async def main_async(args: argparse.Namespace, url: str, var_dir: Path) -> list[dict[str, Any]]:
-    admin_url = _admin_url()
+    server = admin_url()
     name = f"mgov_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_asyncpg(admin_url))
+    admin = await asyncpg.connect(asyncpg_dsn(server))
     await admin.execute(f'CREATE DATABASE "{name}"')
     results = []
     try:
-        await migrate_database(_settings(_database_url(admin_url, name, None), var_dir), quiet=True)
-        async with open_database(_settings(_database_url(admin_url, name, None), var_dir)):
+        await migrate_database(bench_settings(database_on(server, name), var_dir), quiet=True)
+        async with open_database(bench_settings(database_on(server, name), var_dir)):
             await add_citizens()
         for setting in args.settings:
-            settings = _settings(_database_url(admin_url, name, setting.pool), var_dir)
+            settings = bench_settings(database_on(server, name, setting.pool), var_dir)
             result = await bench_setting(settings, url, setting, args)
             results.append(result)
             print(

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from bench_postgres import admin_url, bench_settings, database_on
 from tortoise.connection import get_connection
 
 from domain.calendar import WorkingCalendar
@@ -35,11 +36,11 @@ from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
 from domain.policy import current_policy
 from domain.stats import compute_dossier_stats, count_weekly_flow, month_period, weeks_of
 from mgov.database import migrate_database, open_database
-from mgov.settings import Settings, load_settings
+from mgov.postgres_pool import asyncpg_dsn
+from mgov.settings import Settings
 from models import Agency, Citizen, Office, Procedure
 from models.enums import AgencyLevel, DossierStatus, Language, OnlineLevel
 
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 AGENCIES = 40
 CITIZENS = 5_000
 PROCEDURE_DAYS = [0, 1, 3, 3, 5, 5, 7, 10, 10, 15, 20, 30]
@@ -65,33 +66,6 @@ COLUMNS = [
     "working_days_taken",
     "time_used_percent",
 ]
-
-
-def _admin_url() -> str:
-    for name in ("MGOV_BENCH_POSTGRES_URL", "MGOV_TEST_POSTGRES_URL"):
-        if os.environ.get(name):
-            return os.environ[name]
-    return DEFAULT_POSTGRES
-
-
-def _asyncpg(url: str) -> str:
-    return "postgresql://" + url.split("://", 1)[1].partition("?")[0]
-
-
-def _database_url(admin_url: str, name: str) -> str:
-    return f"{admin_url.partition('?')[0].rpartition('/')[0]}/{name}"
-
-
-def _settings(database_url: str, var_dir: Path) -> Settings:
-    return load_settings(
-        {
-            "MGOV_ENV": "development",
-            "MGOV_VAR_DIR": str(var_dir),
-            "DATABASE_URL": database_url,
-            "MGOV_SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
-            "MGOV_PII_HASH_KEY": "bench-pii-key-not-for-production-0123456789",
-        }
-    )
 
 
 async def add_reference_rows() -> tuple[list[int], list[tuple[int, int]], list[int]]:
@@ -283,14 +257,14 @@ async def bench(args: argparse.Namespace, settings: Settings, url: str) -> None:
 
 
 async def main_async(args: argparse.Namespace, var_dir: Path) -> None:
-    admin_url = _admin_url()
+    server = admin_url()
     name = f"mgov_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_asyncpg(admin_url))
+    admin = await asyncpg.connect(asyncpg_dsn(server))
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        settings = _settings(_database_url(admin_url, name), var_dir)
+        settings = bench_settings(database_on(server, name), var_dir)
         await migrate_database(settings, quiet=True)
-        await bench(args, settings, _asyncpg(_database_url(admin_url, name)))
+        await bench(args, settings, asyncpg_dsn(database_on(server, name)))
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

@@ -45,14 +45,16 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_postgres import admin_url, database_on  # noqa: E402
+
 from domain.dossiers import SYSTEM, receive_dossier  # noqa: E402
 from mgov.database import migrate_database, open_database  # noqa: E402
 from mgov.demo import load_demo_data  # noqa: E402
+from mgov.postgres_pool import asyncpg_dsn  # noqa: E402
 from mgov.settings import load_settings  # noqa: E402
 from mobile_api.app import create_app  # noqa: E402
 from models import Citizen, Office, Procedure  # noqa: E402
 
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 HOPS = ["", "1", "1*1", "1*1*00"]
 TARGETS = {
     "hello": "/bench/hello",
@@ -98,7 +100,7 @@ def bench_app(database_url: str, pool_size: int) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with inner(app):
-            dsn = "postgresql://" + database_url.split("://", 1)[1].partition("?")[0]
+            dsn = asyncpg_dsn(database_url)
             async with asyncpg.create_pool(dsn, min_size=1, max_size=pool_size) as pool:
                 app.state.raw_pool = pool
                 yield
@@ -210,13 +212,6 @@ async def _sessions(
 # --- set-up and the run ------------------------------------------------------------------------
 
 
-def _admin_url() -> str:
-    for name in ("MGOV_BENCH_POSTGRES_URL", "MGOV_TEST_POSTGRES_URL"):
-        if os.environ.get(name):
-            return os.environ[name]
-    return DEFAULT_POSTGRES
-
-
 async def _prepare(database_url: str, var_dir: Path, sessions: int) -> None:
     settings = load_settings(
         {**ENVIRON, "DATABASE_URL": database_url, "MGOV_VAR_DIR": str(var_dir)}
@@ -255,12 +250,11 @@ def _print(results: list[Result]) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    admin = _admin_url()
+    admin = admin_url()
     name = f"mgov_bench_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect("postgresql://" + admin.split("://", 1)[1])
+    connection = await asyncpg.connect(asyncpg_dsn(admin))
     await connection.execute(f'CREATE DATABASE "{name}"')
-    base_url = admin.partition("?")[0].rpartition("/")[0]
-    database_url = f"{base_url}/{name}?maxsize={args.pool}"
+    database_url = database_on(admin, name, args.pool)
     server = None
     try:
         with tempfile.TemporaryDirectory() as var_dir:

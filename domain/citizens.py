@@ -52,10 +52,6 @@ async def set_citizen_cccd(*, citizen: Citizen, cccd: str) -> Citizen:
     return citizen
 
 
-async def find_citizen_by_cccd(*, cccd: str) -> Citizen | None:
-    return await Citizen.get_or_none(cccd_hash=keyed_hash(_clean_cccd(cccd)))
-
-
 async def record_consent(
     *, citizen: Citizen, purpose: ConsentPurpose, granted: bool, channel: str
 ) -> ConsentRecord:

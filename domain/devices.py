@@ -5,8 +5,6 @@ from __future__ import annotations
 from domain.errors import NotFound
 from models import Citizen, Device
 
-PLATFORMS = ("android", "ios")
-
 
 async def register_device(*, citizen: Citizen, platform: str, token: str) -> Device:
     """Upsert by token: a phone handed to someone else must not keep pushing the first owner's

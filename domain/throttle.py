@@ -19,17 +19,13 @@ from tortoise.expressions import F
 from domain.errors import TooManyRequests
 from domain.policy import keyed_hash, utc_now
 from models import AttemptCounter
+from models.sql import placeholders
 
 _UPSERT = (
     "INSERT INTO attempt_counter (key, window_start, count) VALUES ({0}, {1}, 1) "
     "ON CONFLICT (key, window_start) DO UPDATE SET count = attempt_counter.count + 1 "
     "RETURNING count"
 )
-
-
-def _placeholders(dialect: str, count: int) -> list[str]:
-    """asyncpg numbers its parameters; SQLite takes question marks."""
-    return [f"${n}" if dialect == "postgres" else "?" for n in range(1, count + 1)]
 
 
 def _window(window: timedelta) -> tuple[int, int]:
@@ -60,7 +56,7 @@ async def consume_attempt(*, key: str, limit: int, window: timedelta) -> Counted
     than `limit`, so the `limit`-th attempt still goes through."""
     start, retry_after = _window(window)
     connection = get_connection("default")
-    sql = _UPSERT.format(*_placeholders(connection.capabilities.dialect, 2))
+    sql = _UPSERT.format(*placeholders(connection.capabilities.dialect, 2))
     # execute_query_dict: Tortoise's execute_query drops the rows of an INSERT on asyncpg.
     rows = await connection.execute_query_dict(sql, [_stored_key(key), start])
     count = int(rows[0]["count"])

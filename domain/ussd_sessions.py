@@ -19,6 +19,7 @@ from domain.citizens import register_citizen
 from domain.phones import normalise_phone
 from domain.policy import utc_now
 from models import Citizen, UssdSession
+from models.sql import placeholders
 
 # A dropped session can be picked up again for this long; gateways end theirs after ~180 s.
 RESUME_WINDOW = timedelta(minutes=5)
@@ -41,11 +42,6 @@ _SAVED = (
 )
 
 
-def _marks(dialect: str, count: int) -> list[str]:
-    """asyncpg numbers its parameters; SQLite takes question marks."""
-    return [f"${n}" if dialect == "postgres" else "?" for n in range(1, count + 1)]
-
-
 def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{c}" AS "{alias}__{c}"' for c in sorted(model._meta.db_fields))
 
@@ -54,20 +50,20 @@ def _columns(model: type[Model], alias: str) -> str:
 def _load_sql(dialect: str) -> str:
     return (
         f"SELECT {_columns(UssdSession, 's')}, {_columns(Citizen, 'c')} FROM ussd_session s"
-        f" JOIN citizen c ON c.id = s.citizen_id WHERE s.session_id = {_marks(dialect, 1)[0]}"
+        f" JOIN citizen c ON c.id = s.citizen_id WHERE s.session_id = {placeholders(dialect, 1)[0]}"
     )
 
 
 @cache
 def _save_sql(dialect: str) -> str:
-    marks = _marks(dialect, len(_SAVED) + 1)
+    marks = placeholders(dialect, len(_SAVED) + 1)
     sets = ", ".join(f'"{c}" = {m}' for c, m in zip(_SAVED, marks, strict=False))
     return f"UPDATE ussd_session SET {sets} WHERE id = {marks[-1]}"
 
 
 @cache
 def _caller_sql(dialect: str) -> str:
-    now, phone = _marks(dialect, 2)  # in the order they appear: SQLite's marks are positional
+    now, phone = placeholders(dialect, 2)
     return (
         f"SELECT {_columns(Citizen, 'c')}, (SELECT s.id FROM ussd_session s"
         f" WHERE s.phone = c.phone AND s.resumable AND s.expires_at > {now}"
@@ -151,15 +147,6 @@ async def open_ussd_caller(*, phone: str) -> tuple[Citizen, int | None]:
     if not rows:
         return await register_citizen(phone=e164), None
     return Citizen._init_from_db(**_rows_of(rows[0], "c")), rows[0]["dropped"]
-
-
-async def find_resumable_ussd_session(*, phone: str) -> UssdSession | None:
-    """The caller's latest session that dropped mid-flow within the resume window."""
-    return (
-        await UssdSession.filter(phone=phone, resumable=True, expires_at__gt=utc_now())
-        .order_by("-expires_at")
-        .first()
-    )
 
 
 async def take_over_ussd_session(

@@ -24,3 +24,9 @@ def postgres_connection(database_url: str) -> dict[str, Any]:
     config = expand_db_url(database_url)
     config["credentials"]["reset"] = skip_session_reset
     return config
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """A Tortoise `postgres://…?maxsize=20` URL as asyncpg wants it: asyncpg reads the query as
+    server settings, and Tortoise's pool options are not libpq's."""
+    return "postgresql://" + database_url.split("://", 1)[1].partition("?")[0]

@@ -22,7 +22,6 @@ from mgov.sqlite_engine import sqlite_connection
 
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
-DEV_SECRET_NAMES = ("secret_key", "pii_hash_key")
 T = TypeVar("T")
 F = TypeVar("F")
 # Request-body ceilings in bytes by route class (mobile_api/request_body.py), each read from

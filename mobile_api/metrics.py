@@ -8,8 +8,6 @@ production no one.
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -20,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import Forbidden
 from domain.stats import read_outbox_pulse
+from mgov.caller_auth import caller_allowed
 from mgov.metrics import (
     HTTP_LATENCY,
     HTTP_REQUESTS,
@@ -79,19 +78,13 @@ def _allowed(settings: Settings, request: Request) -> bool:
     networks = settings.metrics_allowed_networks
     if not token and not networks:
         return not settings.is_production
-    if networks:
-        try:
-            address = ipaddress.ip_address(request.client.host if request.client else "")
-        except ValueError:
-            return False
-        if not any(address in network for network in networks):
-            return False
-    if token:
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8"))
-    return True
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return caller_allowed(
+        secret=token,
+        given=given.strip() if scheme.lower() == "bearer" else "",
+        networks=networks,
+        host=request.client.host if request.client else None,
+    )
 
 
 async def metrics(request: Request) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from starlette.convertors import Convertor, register_url_convertor
@@ -52,6 +52,21 @@ def decode_cursor(cursor: str | None, parse: Callable[..., T]) -> T | None:
         return parse(*values)
     except (binascii.Error, ValueError, TypeError, OverflowError):
         raise InvalidInput("invalid_cursor", "not a cursor we made", field="cursor") from None
+
+
+async def read_page(
+    read: Callable[..., Awaitable[Sequence[T]]],
+    limit: int,
+    position: Callable[[T], Sequence[Any]],
+) -> tuple[list[T], str | None]:
+    """A page of `read(limit=...)` and the cursor to the next one. One row more than the page
+    holds is read, so knowing whether a next page exists costs no count query; `position` is
+    what the next page's query starts after."""
+    found = await read(limit=limit + 1)
+    page = list(found[:limit])
+    if len(found) <= limit or not page:
+        return page, None
+    return page, encode_cursor(*position(page[-1]))
 
 
 def row_id(value: str) -> int:

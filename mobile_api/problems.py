@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from domain.catalogue import has_text, text
+from domain.catalogue import error_text, text
 from domain.errors import DomainError, TooManyRequests
 from mgov.logs import request_id_var
 from mgov.outages import RETRY_AFTER_SECONDS, is_database_unavailable, note_database_outage
@@ -49,10 +49,7 @@ def problem(
     """A 422 always lists what is wrong per field: the `errors` given, or else one entry for
     `field` (the whole body when no field is named) carrying the problem's own code and text."""
     language = request_language(request)
-    key = f"error.{code}"
-    detail = (
-        text(key, language, **(params or {})) if has_text(key) else text("error.internal", language)
-    )
+    detail = error_text(code, language, params)
     generic = _HTTP_CODES.get(status)
     title = text(f"error.{generic}", language) if generic else detail
     body: dict[str, Any] = {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from domain.appointments import list_open_slots
 from domain.offices import get_office, list_offices
 from domain.policy import current_policy, utc_now
 from domain.procedures import CODE_LENGTH, get_procedure, search_procedures
 from mobile_api.access import PUBLIC
 from mobile_api.endpoints import Call, Endpoint
-from mobile_api.paging import decode_cursor, encode_cursor
+from mobile_api.paging import decode_cursor, read_page
 from mobile_api.schemas.catalogue import (
     OfficeList,
     OfficeOut,
@@ -29,13 +31,14 @@ def _code(value: str) -> str:
 
 async def search(call: Call) -> ProcedurePage:
     query: ProcedureQuery = call.query
-    found = await search_procedures(
-        query=query.q, after_code=decode_cursor(query.cursor, _code), limit=query.limit + 1
+    after_code = decode_cursor(query.cursor, _code)
+    page, next_cursor = await read_page(
+        partial(search_procedures, query=query.q, after_code=after_code),
+        query.limit,
+        lambda procedure: [procedure.code],
     )
-    page, more = found[: query.limit], len(found) > query.limit
     return ProcedurePage(
-        items=[ProcedureOut.of(p, call.language) for p in page],
-        next_cursor=encode_cursor(page[-1].code) if more else None,
+        items=[ProcedureOut.of(p, call.language) for p in page], next_cursor=next_cursor
     )
 
 

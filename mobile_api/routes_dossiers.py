@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from domain.catalogue import text
 from domain.dossier_views import get_my_dossier, list_my_dossiers, look_up_dossier
 from mobile_api.endpoints import Call, Endpoint
-from mobile_api.paging import decode_cursor, encode_cursor, row_id
+from mobile_api.paging import decode_cursor, read_page, row_id
 from mobile_api.schemas.dossiers import (
     DossierOut,
     DossierPage,
@@ -18,16 +20,14 @@ from mobile_api.schemas.dossiers import (
 
 async def my_dossiers(call: Call) -> DossierPage:
     query: DossierQuery = call.query
-    found = await list_my_dossiers(
-        citizen=call.citizen,
-        status=query.status,
-        before_id=decode_cursor(query.cursor, row_id),
-        limit=query.limit + 1,
+    before_id = decode_cursor(query.cursor, row_id)
+    page, next_cursor = await read_page(
+        partial(list_my_dossiers, citizen=call.citizen, status=query.status, before_id=before_id),
+        query.limit,
+        lambda dossier: [dossier.id],
     )
-    page, more = found[: query.limit], len(found) > query.limit
     return DossierPage(
-        items=[DossierSummary.of(d, call.language) for d in page],
-        next_cursor=encode_cursor(page[-1].id) if more else None,
+        items=[DossierSummary.of(d, call.language) for d in page], next_cursor=next_cursor
     )
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from uuid import UUID
 
 from domain.devices import register_device, remove_device
 from domain.inbox import list_inbox, mark_message_read
 from mobile_api.endpoints import Call, Endpoint
-from mobile_api.paging import decode_cursor, encode_cursor
+from mobile_api.paging import decode_cursor, read_page
 from mobile_api.schemas.inbox import (
     DeviceOut,
     DeviceRequest,
@@ -39,17 +40,13 @@ def _position(created_at: str, message_id: str) -> tuple[datetime, UUID]:
 
 async def notifications(call: Call) -> NotificationPage:
     query: NotificationQuery = call.query
-    found = await list_inbox(
-        citizen=call.citizen,
-        before=decode_cursor(query.cursor, _position),
-        limit=query.limit + 1,
+    before = decode_cursor(query.cursor, _position)
+    page, next_cursor = await read_page(
+        partial(list_inbox, citizen=call.citizen, before=before),
+        query.limit,
+        lambda message: [message.created_at.isoformat(), message.id],
     )
-    page, more = found[: query.limit], len(found) > query.limit
-    last = page[-1] if page else None
-    return NotificationPage(
-        items=[NotificationOut.of(m) for m in page],
-        next_cursor=encode_cursor(last.created_at.isoformat(), last.id) if more and last else None,
-    )
+    return NotificationPage(items=[NotificationOut.of(m) for m in page], next_cursor=next_cursor)
 
 
 async def read(call: Call) -> NotificationOut:

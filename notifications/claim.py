@@ -21,6 +21,7 @@ from tortoise.connection import get_connection
 
 from domain.policy import as_utc, utc_now
 from models.enums import Channel, Language, Priority
+from models.sql import placeholders
 
 # Rows whose lease ran out, then queued rows by due time: each read in its own index's order.
 _CLAIMABLE = """
@@ -84,11 +85,10 @@ def _claim_statement(dialect: str) -> str:
     those another claimer holds, and takes the picked ids as an array so that it reaches them
     through the primary key (given `IN`, it hash-joined a scan of the whole table whenever the
     table looked small); SQLite, one writer at a time, needs no lock."""
+    p = placeholders(dialect, 4)
     if dialect == "postgres":
-        p = ("$1", "$2", "$3", "$4")
         claimable = _CLAIMABLE.format(p=p, lock=" FOR UPDATE SKIP LOCKED")
         return _CLAIM.format(p=p, picked=f"id = ANY(ARRAY({claimable}))")
-    p = ("?1", "?2", "?3", "?4")
     return _CLAIM.format(p=p, picked=f"id IN ({_CLAIMABLE.format(p=p, lock='')})")
 
 

@@ -17,13 +17,9 @@ from typing import Any
 
 import asyncpg
 
+from mgov.postgres_pool import asyncpg_dsn
 from notifications.outage import DatabaseOutage
 from notifications.outbox import OUTBOX_CHANNEL
-
-
-def _asyncpg_dsn(database_url: str) -> str:
-    """Tortoise's `postgres://…?maxsize=20` as asyncpg wants it (pool options are not libpq's)."""
-    return "postgresql://" + database_url.split("://", 1)[1].split("?", 1)[0]
 
 
 @asynccontextmanager
@@ -36,7 +32,7 @@ async def outbox_wakeups(
         return
     wake = asyncio.Event()
     listening = asyncio.create_task(
-        _keep_listening(_asyncpg_dsn(database_url), wake, outage or DatabaseOutage())
+        _keep_listening(asyncpg_dsn(database_url), wake, outage or DatabaseOutage())
     )
     try:
         yield wake

@@ -25,6 +25,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import get_connection
 
 from mgov.database import migrate_database, open_database
+from mgov.postgres_pool import asyncpg_dsn
 from mgov.settings import Settings, load_settings
 from mobile_api.app import create_app
 
@@ -51,7 +52,7 @@ def _with_database(url: str, name: str) -> str:
 async def postgres_reachable() -> str | None:
     """None when the test PostgreSQL server answers, else why it does not."""
     try:
-        connection = await asyncpg.connect(_admin_url().replace("postgres://", "postgresql://"))
+        connection = await asyncpg.connect(asyncpg_dsn(_admin_url()))
     except (OSError, asyncpg.PostgresError) as exc:
         return str(exc) or type(exc).__name__
     await connection.close()
@@ -87,7 +88,7 @@ async def database(
             pytest.fail(f"PostgreSQL unreachable under CI=true: {problem}")
         pytest.skip(f"PostgreSQL unreachable: {problem}")
     name = f"mgov_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_admin_url().replace("postgres://", "postgresql://"))
+    admin = await asyncpg.connect(asyncpg_dsn(_admin_url()))
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
         settings = make_settings(tmp, _with_database(_admin_url(), name))

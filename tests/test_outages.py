@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from mgov.database import open_database
 from mgov.outages import DatabaseUnavailable, is_database_unavailable
+from mgov.postgres_pool import asyncpg_dsn
 from mgov.settings import Settings
 from models import InboundMessage
 from tests.conftest import running_app
@@ -58,7 +59,7 @@ async def test_an_sqlite_file_that_cannot_be_opened_is_an_outage(tmp_path: Path)
 async def test_a_terminated_backend_is_an_outage(db: Settings, backend: str) -> None:
     if backend != "postgres":
         pytest.skip("pg_terminate_backend is PostgreSQL's")
-    url = db.database_url.partition("?")[0].replace("postgres://", "postgresql://")
+    url = asyncpg_dsn(db.database_url)
     victim, admin = await asyncpg.connect(url), await asyncpg.connect(url)
     try:
         # A query racing the server's FATAL message (InternalClientError)...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tortoise.connection import get_connection
 
-from mgov.postgres_pool import postgres_connection, skip_session_reset
+from mgov.postgres_pool import asyncpg_dsn, postgres_connection, skip_session_reset
 from models import Citizen
 
 
@@ -14,6 +14,18 @@ def test_postgres_urls_get_the_cheap_release() -> None:
     assert config["engine"] == "tortoise.backends.asyncpg"
     assert config["credentials"]["reset"] is skip_session_reset
     assert config["credentials"]["maxsize"] == "20"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://mgov:pw@db:5432/mgov?maxsize=20",
+        "postgres://mgov:pw@db:5432/mgov",
+        "postgresql://mgov:pw@db:5432/mgov?minsize=1&maxsize=5",
+    ],
+)
+def test_asyncpg_gets_the_url_without_tortoise_pool_options(url: str) -> None:
+    assert asyncpg_dsn(url) == "postgresql://mgov:pw@db:5432/mgov"
 
 
 async def test_a_released_connection_sends_no_reset_and_keeps_no_transaction(db, backend) -> None:

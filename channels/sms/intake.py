@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import partial
@@ -47,17 +47,9 @@ async def record_inbound(sms: InboundSms, *, keep_diacritics: bool) -> None:
 
 
 async def take_inbound(sms: InboundSms, *, spool: SmsSpool, keep_diacritics: bool) -> None:
-    """Into the database, or into the spool while it is away or while older messages still
-    wait there (a STOP then a START must not arrive the other way round)."""
-    if not spool.pending():
-        try:
-            await record_inbound(sms, keep_diacritics=keep_diacritics)
-            return
-        except DATABASE_ERRORS as exc:
-            if not is_database_unavailable(exc):
-                raise
-            note_database_outage(exc, where="SMS inbound")
-    await _spool(
+    """A message: recorded with its reply now, or into the spool."""
+    await _keep(
+        partial(record_inbound, sms, keep_diacritics=keep_diacritics),
         spool,
         {
             "kind": "inbound",
@@ -68,26 +60,21 @@ async def take_inbound(sms: InboundSms, *, spool: SmsSpool, keep_diacritics: boo
             # The moment it reached us, not the moment the database came back.
             "received_at": (sms.received_at or utc_now()).isoformat(),
         },
+        where="SMS inbound",
     )
 
 
 async def take_delivery(report: DeliveryReport, *, provider: str, spool: SmsSpool) -> None:
     """A report with something to apply: into the outbox now, or into the spool."""
     assert report.status is not None
-    if not spool.pending():
-        try:
-            await apply_delivery_report(
-                provider=provider,
-                provider_message_id=report.message_id,
-                status=report.status,
-                reason=report.reason,
-            )
-            return
-        except DATABASE_ERRORS as exc:
-            if not is_database_unavailable(exc):
-                raise
-            note_database_outage(exc, where="SMS delivery report")
-    await _spool(
+    await _keep(
+        partial(
+            apply_delivery_report,
+            provider=provider,
+            provider_message_id=report.message_id,
+            status=report.status,
+            reason=report.reason,
+        ),
         spool,
         {
             "kind": "delivery",
@@ -96,7 +83,24 @@ async def take_delivery(report: DeliveryReport, *, provider: str, spool: SmsSpoo
             "status": report.status.value,
             "reason": report.reason,
         },
+        where="SMS delivery report",
     )
+
+
+async def _keep(
+    write: Callable[[], Awaitable[object]], spool: SmsSpool, record: Record, *, where: str
+) -> None:
+    """Into the database, or into the spool while it is away or while older records still wait
+    there (a STOP then a START must not arrive the other way round)."""
+    if not spool.pending():
+        try:
+            await write()
+            return
+        except DATABASE_ERRORS as exc:
+            if not is_database_unavailable(exc):
+                raise
+            note_database_outage(exc, where=where)
+    await _spool(spool, record)
 
 
 async def _spool(spool: SmsSpool, record: Record) -> None:

@@ -17,7 +17,7 @@ from channels.ussd.hops import UssdReply, UssdRequest
 from channels.ussd.menus import MAIN, SCREENS
 from channels.ussd.pages import View, end_text, fold, page_of
 from channels.ussd.screens import Hint, Hop, Move
-from domain.catalogue import text
+from domain.catalogue import error_text
 from domain.errors import DomainError
 from domain.ussd_sessions import (
     load_ussd_session,
@@ -125,7 +125,7 @@ async def _start(request: UssdRequest) -> UssdReply:
     try:
         citizen, dropped = await open_ussd_caller(phone=request.phone)
     except DomainError as error:
-        return UssdReply(end_text([text(f"error.{error.code}")]), end=True)
+        return UssdReply(end_text([error_text(error.code)]), end=True)
     session = new_ussd_session(
         session_id=request.session_id,
         citizen=citizen,

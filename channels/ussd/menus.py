@@ -18,7 +18,7 @@ from channels.summaries import (
     shorten,
 )
 from channels.ussd.pages import View, fold, room_beside
-from channels.ussd.screens import Hop, Move, Screen, done, error_text, failed, go, hint
+from channels.ussd.screens import Hop, Move, Screen, done, failed, go, hint
 from domain.appointments import (
     book_appointment,
     cancel_appointment,
@@ -26,7 +26,7 @@ from domain.appointments import (
     list_open_days,
 )
 from domain.bookings import load_my_appointment
-from domain.catalogue import has_text, localised_name
+from domain.catalogue import error_text, has_text, localised_name
 from domain.codes import code_lookup_key
 from domain.dossiers import DossierView, list_citizen_dossiers, lookup_dossier, unlock_dossier
 from domain.errors import DomainError
@@ -89,7 +89,7 @@ async def choose_resume(hop: Hop, choice: str) -> Move:
 
 
 async def show_error(hop: Hop) -> View:
-    return View([error_text(hop)])
+    return View([error_text(str(hop.params.get("code")), hop.language, hop.params.get("values"))])
 
 
 async def show_locked(hop: Hop) -> View:
@@ -189,7 +189,7 @@ async def show_appointment(hop: Hop) -> View:
             citizen=hop.citizen, appointment_id=hop.params["id"]
         )
     except DomainError as error:
-        return View([hop.t(f"error.{error.code}")])
+        return View([error_text(error.code, hop.language, error.params)])
     # Kept with the screen: `1` carries it to the confirmation, which then needs no query.
     hop.params["when"] = local_text(appointment.slot.starts_at, WHEN)
     return View(
@@ -258,7 +258,7 @@ async def show_slots(hop: Hop) -> View:
             office_id=hop.params["office"], day=day, holder=hop.citizen
         )
     except DomainError as error:
-        return View([hop.t(f"error.{error.code}")], refs=[])
+        return View([error_text(error.code, hop.language, error.params)], refs=[])
     header = hop.t("ussd.book.slots", day=_day_label(hop, day))
     if not slots:
         return View([header, hop.t("ussd.book.no_slots")], refs=[])

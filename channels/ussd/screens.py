@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.ussd.pages import View
-from domain.catalogue import has_text, text
+from domain.catalogue import text
 from domain.errors import DomainError, TooManyRequests
 from models import Citizen
 
@@ -80,11 +80,6 @@ def failed(error: DomainError) -> Move:
     if "tries_left" in error.params:
         return hint(f"ussd.hint.{error.code}", **error.params)
     return go("error", code=error.code, values=error.params)
-
-
-def error_text(hop: Hop) -> str:
-    key = f"error.{hop.params.get('code')}"
-    return hop.t(key, **hop.params.get("values", {})) if has_text(key) else hop.t("error.internal")
 
 
 Render = Callable[[Hop], Awaitable[View]]

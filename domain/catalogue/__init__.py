@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,26 @@ def text(key: str, language: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     """The text for `key` in `language` (Vietnamese when the language is unknown), filled in."""
     entries = catalogues().get(language) or catalogues()[DEFAULT_LANGUAGE]
     return entries[key].format(**params)
+
+
+def error_key(code: str, *, staff: bool = False) -> str | None:
+    """The key of an error code's text, None when it has none yet. Staff read `staff.error.*`
+    where the citizen's wording would mislead them ("you already have..."), the shared
+    `error.*` text otherwise."""
+    keys = [f"staff.error.{code}", f"error.{code}"] if staff else [f"error.{code}"]
+    return next((key for key in keys if has_text(key)), None)
+
+
+def error_text(
+    code: str,
+    language: str = DEFAULT_LANGUAGE,
+    params: Mapping[str, Any] | None = None,
+    *,
+    staff: bool = False,
+) -> str:
+    """What every door says for a refusal: a code added without its text yet reads as the
+    generic error instead of failing the door that reports it."""
+    return text(error_key(code, staff=staff) or "error.internal", language, **(params or {}))
 
 
 def placeholders(key: str) -> set[str]:

@@ -14,7 +14,14 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from domain.audit import StaffCaller
-from domain.catalogue import has_text, localised_name, placeholders, text
+from domain.catalogue import (
+    error_key,
+    error_text,
+    has_text,
+    localised_name,
+    placeholders,
+    text,
+)
 from domain.errors import DomainError
 from domain.offices import find_slots_for_booking, list_offices
 from domain.policy import current_policy, local_text, utc_now
@@ -84,29 +91,19 @@ def _render(
     return response
 
 
-def _error_key(code: str) -> str:
-    """The console speaks to the agent: `staff.error.*` where the citizen's wording would
-    mislead ("you already have…"), the shared `error.*` text otherwise."""
-    staff_key = f"staff.error.{code}"
-    return staff_key if has_text(staff_key) else f"error.{code}"
-
-
 def _error_text(request: Request, exc: DomainError) -> str:
-    key = _error_key(exc.code)
     language = console_language(request)
-    if not has_text(key):
-        return text("error.internal", language)
     params = dict(exc.params)
     if "seconds" in params:  # a lockout reads in minutes: "khoảng 12 phút", not "676 giây"
         params["wait"] = minutes_in_words(float(params["seconds"]), language)
-    return text(key, language, **params)
+    return error_text(exc.code, language, params, staff=True)
 
 
-def _text_from_link(key: str, language: str) -> str | None:
+def _text_from_link(key: str | None, language: str) -> str | None:
     """The text a page's link names by key (`?done=`, `?error=`), when it needs no parameters:
     the link carries only the key, and anyone can write it, so its parameters are not taken
     from it either."""
-    return text(key, language) if has_text(key) and not placeholders(key) else None
+    return text(key, language) if key and has_text(key) and not placeholders(key) else None
 
 
 def _redirect(url: str, **query: str) -> RedirectResponse:
@@ -225,7 +222,7 @@ async def citizen_page(request: Request) -> Response:
         # link does not carry (too_many_requests: {seconds}), reads as a plain refusal.
         "error": (
             (
-                _text_from_link(_error_key(error_code), language)
+                _text_from_link(error_key(error_code, staff=True), language)
                 or text("console.action_failed", language)
             )
             if error_code
