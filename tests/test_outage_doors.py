@@ -151,9 +151,9 @@ async def test_ussd_ends_the_session_in_the_callers_language(app_through, http, 
     await Citizen.filter(id=citizen.id).update(language=Language.EN)
     english = Phone(http, adapter, phone="+84933445566")
     assert (await english.dial()).startswith("CON ")
-    # A number no other test dials: the web process remembers callers' languages for as long as
-    # it lives (channels/ussd/routes.py), and the suite is one process.
-    stranger = Phone(http, adapter, phone="+84977000111")
+    # A number tests/test_ussd_journeys.py serves in English, in the same process: each app keeps
+    # its own memory of callers' languages, so that one does not leak into this app.
+    stranger = Phone(http, adapter, phone="+84912345678")
     await outage.cut()
     # Phone asserts HTTP 200 and the gateway's own format (text/plain or JSON) on every hop.
     assert await english.press("1") == "END " + text("ussd.unavailable", "en")

@@ -14,7 +14,14 @@ from domain.errors import NotFound
 from mgov.metrics import count_ussd_hop
 from mgov.outages import DATABASE_ERRORS, is_database_unavailable, note_database_outage
 
-_languages = CallerLanguages()
+
+def _languages(request: Request) -> CallerLanguages:
+    """One memory per app (a web process serves one), so two apps in a process never share it."""
+    state = request.app.state
+    if not hasattr(state, "ussd_caller_languages"):
+        state.ussd_caller_languages = CallerLanguages()
+    languages: CallerLanguages = state.ussd_caller_languages
+    return languages
 
 
 async def ussd_hop(request: Request) -> Response:
@@ -29,9 +36,9 @@ async def ussd_hop(request: Request) -> Response:
         if not is_database_unavailable(exc):
             raise
         note_database_outage(exc, where=f"USSD {request.path_params['adapter']}")
-        reply = outage_reply(_languages.of(hop.phone))
+        reply = outage_reply(_languages(request).of(hop.phone))
     else:
-        _languages.remember(hop.phone, reply.language)
+        _languages(request).remember(hop.phone, reply.language)
     count_ussd_hop(ended=reply.end)
     return adapter.render(reply)
 
