@@ -84,7 +84,7 @@ async def receive_inbound_sms(
             return stored, False
         if e164 is None or not can_text(e164):
             # A landline, a foreign number, a sender name: heard, but no citizen is made for
-            # it and nothing is sent back (README: only Vietnamese mobiles cost us SMS).
+            # it and nothing is sent back (docs/channels.md: only Vietnamese mobiles cost us SMS).
             logger.warning("inbound SMS %s: not a number we text", gateway_message_id)
             await InboundMessage.filter(id=stored.id).update(outcome=InboundOutcome.NOT_TEXTED)
             await stored.refresh_from_db()

@@ -28,7 +28,7 @@ KEEP_FOR = timedelta(days=1)
 
 # Every hop reads and writes its session, so those statements are written once as SQL (after
 # the ORM knows its columns): building them with the query builder on each hop cost more than
-# running them (bench/README.md). Rows still become model instances, so callers see no SQL.
+# running them (docs/benchmarks.md). Rows still become model instances, so callers see no SQL.
 _SAVED = (
     "screen",
     "state",

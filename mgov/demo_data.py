@@ -1,6 +1,6 @@
 """The Ho Chi Minh City demo data set, as data. Names and codes are plausible, not official.
 
-Dossiers with fixed receipt dates have fixed codes (listed in README). `RECENT` dossiers are
+Dossiers with fixed receipt dates have fixed codes (listed in docs/demo.md). `RECENT` dossiers are
 received relative to the moment the seed runs, so a fresh demo always has work in progress and
 work finished this month.
 """

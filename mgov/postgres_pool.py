@@ -5,7 +5,7 @@ every release, and Tortoise releases after every query: one extra round trip per
 leaves no session state on pooled connections (the worker's LISTEN has a connection of its own;
 no advisory locks, session `SET`s or cursors), and asyncpg still rolls back a transaction left
 open and drops local listeners before calling this, so the query is skipped. Measured in
-bench/README.md (USSD section).
+docs/benchmarks.md (USSD section).
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ async def _citizen(request: Request) -> Citizen:
 
 
 async def _check_signature(request: Request) -> None:
-    """The back office signs `<timestamp>.<raw body>` with the shared secret (README)."""
+    """The back office signs `<timestamp>.<raw body>` with the shared secret (docs/api.md,
+    "Back-office webhook")."""
     secret = str(request.app.state.settings.backoffice_secret)
     if not secret:
         raise DomainError("webhook_not_configured", "MGOV_BACKOFFICE_SECRET is not set", status=503)

@@ -1,6 +1,6 @@
 """`POST /v1/integrations/dossier-events`: the back-office webhook. Thin: the route checks the
 signature (`access.SIGNED`) and parses; this applies the event through `domain/backoffice.py` and
-renders. The contract is in README and the OpenAPI document."""
+renders. The contract is in docs/api.md and the OpenAPI document."""
 
 from __future__ import annotations
 

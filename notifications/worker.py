@@ -133,7 +133,7 @@ class OutboxWorker:
         flushes them in bulk. The next claim goes out while the queue still holds a batch (or
         the lanes' worth, if more): a claim takes several milliseconds, in which lanes sending
         to a fast gateway empty a queue of only their own worth, so waiting for that left them
-        idle a fifth of the time (bench/README.md). Without `stop`, it ends after `batches`
+        idle a fifth of the time (docs/benchmarks.md). Without `stop`, it ends after `batches`
         claims or at a short claim."""
         config = self.config
         reserve = max(config.batch_size, config.concurrency)  # queued messages that call a claim

@@ -1,4 +1,4 @@
-"""Africa's Talking bulk SMS (see WIRE.md, "Africa's Talking — sending SMS"): one form POST per
+"""Africa's Talking bulk SMS (see docs/channels.md, "Africa's Talking"): one form POST per
 message; the gateway's per-recipient status code says whether it took the message."""
 
 from __future__ import annotations

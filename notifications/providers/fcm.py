@@ -1,5 +1,6 @@
-"""Firebase Cloud Messaging, HTTP v1 API (see WIRE.md, "FCM HTTP v1"): an OAuth access token
-minted from the service account's key and reused until near expiry, then one POST per push."""
+"""Firebase Cloud Messaging, HTTP v1 API (see docs/channels.md, "Push (FCM HTTP v1)"): an OAuth
+access token minted from the service account's key and reused until near expiry, then one POST
+per push."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""A generic JSON SMS gateway (see README, "Generic HTTP SMS gateway"): many local aggregators
-speak something close to it, and it is what our test gateway implements."""
+"""A generic JSON SMS gateway (see docs/channels.md, "Generic HTTP SMS gateway"): many local
+aggregators speak something close to it, and it is what our test gateway implements."""
 
 from __future__ import annotations
 
