@@ -25,6 +25,17 @@ LONG_POLL = 300.0  # far longer than a test waits: only a wake-up can explain a 
 FAST = Backoff(first=0.02, cap=0.2)
 
 
+async def _commit_one_message() -> OutboxMessage:
+    """A change committed with its outbox row, as a door would: the commit is what wakes."""
+    citizen = await make_citizen()
+    async with in_transaction():
+        message = await enqueue_message(
+            citizen=citizen, template="appointment_cancelled", params={"id": 1, "when": "x"}
+        )
+    assert message is not None
+    return message
+
+
 async def test_a_commit_wakes_the_worker_instead_of_its_poll(db, backend):
     if backend != "postgres":
         pytest.skip("SQLite has no NOTIFY; its workers poll")
@@ -49,12 +60,7 @@ async def test_a_commit_wakes_the_worker_instead_of_its_poll(db, backend):
             running = asyncio.create_task(worker.run(stop, wake))
             await until(lambda: listening_since(before), "listening")
             await clock.settled(timeout=LONG_POLL)  # it found nothing and waits on its poll
-            citizen = await make_citizen()
-            async with in_transaction():
-                message = await enqueue_message(
-                    citizen=citizen, template="appointment_cancelled", params={"id": 1, "when": "x"}
-                )
-            assert message is not None
+            message = await _commit_one_message()
             await until(lambda: gateway.received, "the message sent")
             stop.set()
             await asyncio.wait_for(running, timeout=10)
@@ -96,12 +102,7 @@ async def test_the_listen_connection_comes_back_after_an_outage(db, backend):
             await outage.restore()
             restored = await server_now()
             await until(lambda: listening_since(restored), "listening again")
-            citizen = await make_citizen()
-            async with in_transaction():
-                message = await enqueue_message(
-                    citizen=citizen, template="appointment_cancelled", params={"id": 1, "when": "x"}
-                )
-            assert message is not None
+            message = await _commit_one_message()
             await until(lambda: gateway.received, "the message sent")
             stop.set()
             await asyncio.wait_for(running, timeout=10)
