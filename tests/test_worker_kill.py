@@ -33,6 +33,7 @@ from notifications.claim import claim_due_messages
 from tests.worker_process import (
     REPO,
     CountingGateway,
+    counting_gateway,
     queue_due_messages,
     status_counts,
     tail,
@@ -53,10 +54,8 @@ GATEWAY_LATENCY = 0.2
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[tuple[CountingGateway, str]]:
-    fake = CountingGateway(latency=GATEWAY_LATENCY)
-    url = await fake.start()
-    yield fake, url
-    await fake.close()
+    async with counting_gateway(GATEWAY_LATENCY) as served:
+        yield served
 
 
 async def test_a_worker_killed_five_times_still_sends_every_message(

@@ -31,6 +31,7 @@ from tests.db_outage import Outage, database_outage, listening_since, server_now
 from tests.worker_process import (
     REPO,
     CountingGateway,
+    counting_gateway,
     queue_due_messages,
     status_counts,
     tail,
@@ -55,10 +56,8 @@ async def outage(db: Settings) -> AsyncIterator[Outage]:
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[tuple[CountingGateway, str]]:
-    fake = CountingGateway(latency=GATEWAY_LATENCY)
-    url = await fake.start()
-    yield fake, url
-    await fake.close()
+    async with counting_gateway(GATEWAY_LATENCY) as served:
+        yield served
 
 
 async def _all_sent() -> bool:

@@ -8,6 +8,8 @@ import os
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,6 +44,17 @@ class CountingGateway(GatewayServer):
         self.arrivals.append(time.monotonic())
         await asyncio.sleep(self.latency)
         return web.json_response({"id": f"gw-{self.sends}", "status": "accepted"})
+
+
+@asynccontextmanager
+async def counting_gateway(latency: float) -> AsyncIterator[tuple[CountingGateway, str]]:
+    """A CountingGateway serving on a free port, and its URL, for as long as the block runs."""
+    fake = CountingGateway(latency=latency)
+    url = await fake.start()
+    try:
+        yield fake, url
+    finally:
+        await fake.close()
 
 
 async def queue_due_messages(count: int) -> set[str]:
