@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mgov.settings import Settings, load_settings
+from infra.settings import Settings, load_settings
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 

@@ -39,16 +39,16 @@ from outbox_gateway import start_gateway  # beside this script, in bench/
 from tortoise.connection import get_connection
 
 from domain.catalogue import text
-from domain.policy import utc_now
-from mgov.database import migrate_database, open_database
-from mgov.logs import configure_logging
-from mgov.postgres_pool import asyncpg_dsn
-from mgov.settings import Settings
+from domain.local_time import utc_now
+from domain.sms_text import to_sms_text
+from infra.database import migrate_database, open_database
+from infra.logs import configure_logging
+from infra.postgres_pool import asyncpg_dsn
+from infra.settings import Settings
 from models import Citizen, OutboxMessage
 from models.enums import Channel, Language, OutboxStatus
 from notifications.providers.base import OUTBOUND_TIMEOUT
 from notifications.providers.http_sms import HttpSmsProvider
-from notifications.sms_encoding import to_sms_text
 from notifications.worker import OutboxWorker, WorkerConfig
 
 CITIZENS = 500

@@ -32,12 +32,12 @@ from bench_postgres import admin_url, bench_settings, database_on
 from tortoise.connection import get_connection
 
 from domain.calendar import WorkingCalendar
-from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
+from domain.dossiers.codes import code_digits_key, code_lookup_key, format_dossier_code
 from domain.policy import current_policy
 from domain.stats import compute_dossier_stats, count_weekly_flow, month_period, weeks_of
-from mgov.database import migrate_database, open_database
-from mgov.postgres_pool import asyncpg_dsn
-from mgov.settings import Settings
+from infra.database import migrate_database, open_database
+from infra.postgres_pool import asyncpg_dsn
+from infra.settings import Settings
 from models import Agency, Citizen, Office, Procedure
 from models.enums import AgencyLevel, DossierStatus, Language, OnlineLevel
 

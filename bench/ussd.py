@@ -47,12 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_postgres import admin_url, database_on  # noqa: E402
 
-from domain.dossiers import SYSTEM, receive_dossier  # noqa: E402
-from mgov.database import migrate_database, open_database  # noqa: E402
+from domain.dossiers.records import SYSTEM, receive_dossier  # noqa: E402
+from infra.database import migrate_database, open_database  # noqa: E402
+from infra.postgres_pool import asyncpg_dsn  # noqa: E402
+from infra.settings import load_settings  # noqa: E402
 from mgov.demo import load_demo_data  # noqa: E402
-from mgov.postgres_pool import asyncpg_dsn  # noqa: E402
-from mgov.settings import load_settings  # noqa: E402
-from mobile_api.app import create_app  # noqa: E402
+from mgov.web import create_app  # noqa: E402
 from models import Citizen, Office, Procedure  # noqa: E402
 
 HOPS = ["", "1", "1*1", "1*1*00"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from domain.errors import Forbidden
-from mgov.caller_auth import caller_allowed
-from mgov.settings import Settings
+from infra.caller_auth import caller_allowed
+from infra.settings import Settings
 
 SECRET_HEADER = "x-gateway-secret"
 

@@ -8,11 +8,11 @@ costs one SMS segment and fits a USSD screen.
 from __future__ import annotations
 
 from domain.catalogue import localised_name, text
-from domain.dossiers import DossierView
-from domain.policy import local_text
+from domain.dossiers.records import DossierView
+from domain.local_time import local_text
+from domain.sms_text import to_sms_text
 from models import Appointment, Dossier
 from models.enums import DossierStatus
-from notifications.sms_encoding import to_sms_text
 
 NOTE_LENGTH = 50
 OFFICE_LENGTH = 40

@@ -12,14 +12,14 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from domain.alerts.enqueue import enqueue_message
 from domain.citizens import register_citizen
 from domain.errors import InvalidInput, TooManyRequests
+from domain.local_time import utc_now
 from domain.phones import can_text, mask_phone, normalise_phone
-from domain.policy import utc_now
 from domain.throttle import consume_attempt
 from models import Citizen, InboundMessage
 from models.enums import Channel, InboundOutcome, Language, Priority
-from notifications.outbox import enqueue_message
 
 logger = logging.getLogger("mgov.sms")
 

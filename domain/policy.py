@@ -1,6 +1,6 @@
 """The few settings domain rules depend on, installed once per process by whoever starts it.
 
-Kept apart from `mgov.settings` so `domain/` reads no environment and tests can state them.
+Kept apart from `infra.settings` so `domain/` reads no environment and tests can state them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import time
 from zoneinfo import ZoneInfo
 
 
@@ -49,18 +49,3 @@ def keyed_hash(value: str) -> str:
     return hmac.new(
         current_policy().pii_hash_key, value.encode("utf-8"), hashlib.sha256
     ).hexdigest()
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def local_text(moment: datetime, pattern: str) -> str:
-    """A moment as citizens read it: in the city's local time, in a Vietnamese date order."""
-    return moment.astimezone(current_policy().timezone).strftime(pattern)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Datetimes we filter on, in UTC: Tortoise stores UTC, and SQLite compares the text, so a
-    `+07:00` parameter would be compared wrongly against stored `+00:00` values."""
-    return moment.astimezone(UTC)

@@ -17,7 +17,8 @@ from tortoise.connection import get_connection
 from tortoise.expressions import F
 
 from domain.errors import TooManyRequests
-from domain.policy import keyed_hash, utc_now
+from domain.local_time import utc_now
+from domain.policy import keyed_hash
 from models import AttemptCounter
 from models.sql import placeholders
 

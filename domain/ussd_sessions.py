@@ -16,8 +16,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from domain.citizens import register_citizen
+from domain.local_time import utc_now
 from domain.phones import normalise_phone
-from domain.policy import utc_now
 from models import Citizen, UssdSession
 from models.sql import placeholders
 

@@ -8,19 +8,19 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from mgov.settings import Settings, SettingsError, load_settings
+from infra.settings import Settings, SettingsError, load_settings
 from models.enums import StaffRole
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
-    from mgov.database import migrate_database
+    from infra.database import migrate_database
 
     asyncio.run(migrate_database(settings))
     print("database is up to date")
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> None:
-    from mgov.database import open_database
+    from infra.database import open_database
     from mgov.demo import load_demo_data
 
     if settings.is_production:
@@ -36,13 +36,13 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
 def _web(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from mgov.metrics import share_metrics_between_processes
+    from infra.metrics import share_metrics_between_processes
 
     if args.workers > 1:
         share_metrics_between_processes(var_dir=settings.var_dir)
     host = args.host or ("0.0.0.0" if settings.is_production else "127.0.0.1")
     uvicorn.run(
-        "mobile_api.asgi:app",
+        "mgov.asgi:app",
         host=host,
         port=args.port or settings.port,
         workers=args.workers,
@@ -58,14 +58,14 @@ def _web(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
-    from notifications.runner import run_worker
+    from mgov.worker_process import run_worker
 
     asyncio.run(run_worker(settings))
 
 
 def _outbox(settings: Settings, args: argparse.Namespace) -> None:
-    from mgov.database import open_database
-    from notifications.runner import outbox_report
+    from infra.database import open_database
+    from mgov.worker_process import outbox_report
 
     async def run() -> None:
         async with open_database(settings):
@@ -112,8 +112,8 @@ def _read_password(args: argparse.Namespace) -> str:
 def _createstaff(settings: Settings, args: argparse.Namespace) -> None:
     from domain.catalogue import text
     from domain.errors import DomainError
-    from domain.staff import create_staff_user, find_agency
-    from mgov.database import open_database
+    from domain.staff.accounts import create_staff_user, find_agency
+    from infra.database import open_database
 
     password = _read_password(args)
 
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"mgov: configuration error: {exc}", file=sys.stderr)
         return 2
-    from mgov.logs import configure_logging
+    from infra.logs import configure_logging
 
     configure_logging(settings.log_level)
     try:

@@ -7,13 +7,14 @@ from datetime import date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from domain.appointments import book_appointment
+from domain.appointments.booking import book_appointment
 from domain.citizens import register_citizen, set_citizen_cccd
-from domain.dossiers import Actor, move_dossier, receive_dossier
+from domain.dossiers.records import Actor, move_dossier, receive_dossier
 from domain.holidays import add_holiday, load_working_calendar
+from domain.local_time import utc_now
 from domain.phones import normalise_phone
-from domain.policy import current_policy, utc_now
-from domain.staff import create_staff_user
+from domain.policy import current_policy
+from domain.staff.accounts import create_staff_user
 from domain.text import search_key
 from mgov import demo_data as data
 from models import Agency, Citizen, DossierEvent, Office, OfficeSlot, OutboxMessage, Procedure

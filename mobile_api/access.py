@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from domain.audit import StaffCaller
-from domain.backoffice import verify_signature
+from domain.auth.app_tokens import authenticate_access_token
+from domain.dossiers.backoffice_sync import verify_signature
 from domain.errors import DomainError, Unauthorized
-from domain.staff import PERMISSIONS, require_permission
-from domain.tokens import authenticate_access_token
+from domain.staff.accounts import PERMISSIONS, require_permission
+from domain.staff.audit import StaffCaller
 from mobile_api.staff_auth import require_staff
 from models import Citizen
 
@@ -23,7 +23,8 @@ SIGNATURE_HEADER = "X-Mgov-Signature"
 @dataclass(frozen=True)
 class Access:
     """`scheme` names the OpenAPI security scheme (None: anyone may call); for staff,
-    `permission` is the action of `domain.staff.PERMISSIONS` the caller's role must allow."""
+    `permission` is the action of `domain.staff.accounts.PERMISSIONS` the caller's role must
+    allow."""
 
     scheme: str | None
     permission: str | None = None

@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from domain.audit import StaffCaller
 from domain.catalogue import has_text, text
 from domain.errors import DomainError, NotFound, Unauthorized
-from mgov.json_input import JsonRefused, read_json
+from domain.staff.audit import StaffCaller
+from infra.json_input import JsonRefused, read_json
 from mobile_api.access import CITIZEN, Access, Caller, check_role, identify
 from mobile_api.paging import MAX_ID
 from mobile_api.problems import problem, request_language

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mgov.database import database_is_ready
+from infra.database import database_is_ready
 from mobile_api.problems import problem
 
 

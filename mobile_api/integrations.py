@@ -1,10 +1,10 @@
 """`POST /v1/integrations/dossier-events`: the back-office webhook. Thin: the route checks the
-signature (`access.SIGNED`) and parses; this applies the event through `domain/backoffice.py` and
+signature (`access.SIGNED`) and parses; this applies the event through `domain/dossiers/backoffice_sync.py` and
 renders. The contract is in docs/api.md and the OpenAPI document."""
 
 from __future__ import annotations
 
-from domain.backoffice import MoveOrder, ReceiveOrder, apply_backoffice_event
+from domain.dossiers.backoffice_sync import MoveOrder, ReceiveOrder, apply_backoffice_event
 from mobile_api.access import SIGNED
 from mobile_api.endpoints import Call, Endpoint, Reply
 from mobile_api.schemas.backoffice import DossierEventBody, EventApplied, ReceivedEvent

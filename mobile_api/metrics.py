@@ -18,8 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import Forbidden
 from domain.stats import read_outbox_pulse
-from mgov.caller_auth import caller_allowed
-from mgov.metrics import (
+from infra.caller_auth import caller_allowed
+from infra.metrics import (
     HTTP_LATENCY,
     HTTP_REQUESTS,
     OUTBOX_BACKLOG,
@@ -27,7 +27,7 @@ from mgov.metrics import (
     OUTBOX_RECENT,
     exposition,
 )
-from mgov.settings import Settings
+from infra.settings import Settings
 from models.enums import Channel, OutboxStatus
 
 UNMATCHED = "<unmatched>"

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from starlette.convertors import Convertor, register_url_convertor
 
 from domain.errors import InvalidInput
-from mgov.json_input import read_json
+from infra.json_input import read_json
 
 T = TypeVar("T")
 MAX_ID = 2**31 - 1

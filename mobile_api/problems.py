@@ -12,8 +12,8 @@ from starlette.responses import JSONResponse
 
 from domain.catalogue import error_text, text
 from domain.errors import DomainError, TooManyRequests
-from mgov.logs import request_id_var
-from mgov.outages import RETRY_AFTER_SECONDS, is_database_unavailable, note_database_outage
+from infra.logs import request_id_var
+from infra.outages import RETRY_AFTER_SECONDS, is_database_unavailable, note_database_outage
 
 logger = logging.getLogger(__name__)
 PROBLEM_BASE = "https://mgov.example/problems/"
@@ -95,7 +95,7 @@ async def http_error_handler(request: Request, exc: Exception) -> ProblemRespons
 
 async def database_error_handler(request: Request, exc: Exception) -> ProblemResponse:
     """An outage is the client's cue to come back (503 with Retry-After), not our bug (500).
-    Registered for `mgov.outages.DATABASE_ERRORS`; any other error of those types is re-raised
+    Registered for `infra.outages.DATABASE_ERRORS`; any other error of those types is re-raised
     to reach `unexpected_error_handler` as before."""
     if not is_database_unavailable(exc):
         raise exc

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from domain.appointments import (
+from domain.appointments.booking import (
     book_appointment,
     cancel_appointment,
     reschedule_appointment,
 )
-from domain.bookings import list_my_appointments, load_my_appointment
+from domain.appointments.views import list_my_appointments, load_my_appointment
 from domain.procedures import get_procedure
 from mobile_api.endpoints import Call, Endpoint
 from mobile_api.schemas.appointments import (

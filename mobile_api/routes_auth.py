@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.auth import CODE_TTL, request_otp, verify_otp
-from domain.tokens import TokenPair, revoke_refresh_token, rotate_refresh_token
+from domain.auth.app_tokens import TokenPair, revoke_refresh_token, rotate_refresh_token
+from domain.auth.otp_login import CODE_TTL, request_otp, verify_otp
 from mobile_api.access import PUBLIC
 from mobile_api.endpoints import Call, Endpoint
 from mobile_api.schemas.auth import (

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from domain.appointments import list_open_slots
-from domain.offices import get_office, list_offices
-from domain.policy import current_policy, utc_now
+from domain.appointments.booking import list_open_slots
+from domain.appointments.offices import get_office, list_offices
+from domain.local_time import utc_now
+from domain.policy import current_policy
 from domain.procedures import CODE_LENGTH, get_procedure, search_procedures
 from mobile_api.access import PUBLIC
 from mobile_api.endpoints import Call, Endpoint

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from domain.catalogue import text
-from domain.dossier_views import get_my_dossier, list_my_dossiers, look_up_dossier
+from domain.dossiers.owner_views import get_my_dossier, list_my_dossiers, look_up_dossier
 from mobile_api.endpoints import Call, Endpoint
 from mobile_api.paging import decode_cursor, read_page, row_id
 from mobile_api.schemas.dossiers import (

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from functools import partial
 from uuid import UUID
 
+from domain.alerts.inbox import list_inbox, mark_message_read
 from domain.devices import register_device, remove_device
-from domain.inbox import list_inbox, mark_message_read
 from mobile_api.endpoints import Call, Endpoint
 from mobile_api.paging import decode_cursor, read_page
 from mobile_api.schemas.inbox import (

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.audit import list_audit
-from domain.counter import move_as_staff, register_at_counter
-from domain.staff import authenticate_staff
-from domain.staff_desk import (
+from domain.auth.staff_tokens import issue_staff_token
+from domain.dossiers.counter_desk import move_as_staff, register_at_counter
+from domain.staff.accounts import authenticate_staff
+from domain.staff.audit import list_audit
+from domain.staff.call_desk import (
     book_for_citizen,
     cancel_for_citizen,
     find_citizen_for_staff,
@@ -18,7 +19,6 @@ from domain.staff_desk import (
     view_citizen_dossiers,
     view_citizen_notifications,
 )
-from domain.staff_tokens import issue_staff_token
 from mobile_api.access import PUBLIC, staff
 from mobile_api.endpoints import Call, Endpoint
 from mobile_api.schemas.staff import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from domain.audit import StaffCaller
-from domain.staff import get_active_staff
-from domain.staff_tokens import StaffTokenInvalid, read_staff_token
+from domain.auth.staff_tokens import StaffTokenInvalid, read_staff_token
+from domain.staff.accounts import get_active_staff
+from domain.staff.audit import StaffCaller
 
 
 def client_address(request: Request) -> str:

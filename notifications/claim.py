@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from tortoise.connection import get_connection
 
-from domain.policy import as_utc, utc_now
+from domain.local_time import as_utc, utc_now
 from models.enums import Channel, Language, Priority
 from models.sql import placeholders
 

@@ -13,7 +13,7 @@ import asyncio
 from datetime import datetime
 from typing import Protocol
 
-from domain.policy import utc_now
+from domain.local_time import utc_now
 
 
 class Clock(Protocol):

@@ -1,6 +1,6 @@
 """Riding out a database outage in the worker: the one way every loop (claim, outcome writer,
 scheduler, LISTEN) waits for the database to come back. What counts as an outage is decided by
-`mgov.outages.is_database_unavailable`, which the web doors share.
+`infra.outages.is_database_unavailable`, which the web doors share.
 
 A worker that exits when PostgreSQL restarts needs a person to start it again, and the replies
 queued meanwhile wait for that person. So a lost or refused connection is retried, never raised:
@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from mgov.outages import is_database_unavailable
+from infra.outages import is_database_unavailable
 
 logger = logging.getLogger("mgov.worker")
 

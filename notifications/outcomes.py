@@ -22,7 +22,7 @@ from typing import Any
 
 from tortoise.connection import get_connection
 
-from domain.policy import as_utc
+from domain.local_time import as_utc
 from models.enums import Channel, OutboxStatus
 from notifications.clock import Clock, SystemClock
 from notifications.outage import DatabaseOutage

@@ -17,9 +17,9 @@ from typing import Any
 
 import asyncpg
 
-from mgov.postgres_pool import asyncpg_dsn
+from domain.alerts.enqueue import OUTBOX_CHANNEL
+from infra.postgres_pool import asyncpg_dsn
 from notifications.outage import DatabaseOutage
-from notifications.outbox import OUTBOX_CHANNEL
 
 
 @asynccontextmanager

@@ -14,19 +14,19 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.alerts.enqueue import HELD_FOR_QUIET_HOURS
 from domain.catalogue import text
 from domain.phones import can_text
-from mgov.outages import is_database_unavailable
+from domain.sms_text import measure_sms, to_sms_text
+from infra.outages import is_database_unavailable
 from models import Device
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.claim import ClaimedMessage, claim_due_messages
 from notifications.clock import Clock, SystemClock
 from notifications.outage import DatabaseOutage
-from notifications.outbox import HELD_FOR_QUIET_HOURS
 from notifications.outcomes import Outcome, OutcomeWriter
 from notifications.providers.base import Accepted, OutgoingMessage, Provider, SendFailure
 from notifications.providers.fcm import DeadDeviceToken
-from notifications.sms_encoding import measure_sms, to_sms_text
 from notifications.test_numbers import TestNumberProvider, is_test_number
 
 logger = logging.getLogger("mgov.worker")

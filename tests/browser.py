@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from mgov.settings import Settings
+from infra.settings import Settings
 from tests.web_process import running_web
 
 if TYPE_CHECKING:

@@ -24,10 +24,10 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import get_connection
 
-from mgov.database import migrate_database, open_database
-from mgov.postgres_pool import asyncpg_dsn
-from mgov.settings import Settings, load_settings
-from mobile_api.app import create_app
+from infra.database import migrate_database, open_database
+from infra.postgres_pool import asyncpg_dsn
+from infra.settings import Settings, load_settings
+from mgov.web import create_app
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 

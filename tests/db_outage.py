@@ -29,8 +29,8 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import get_connection
 from tortoise.exceptions import ConfigurationError
 
-from mgov.database import open_database
-from mgov.settings import Settings
+from infra.database import open_database
+from infra.settings import Settings
 from tests.conftest import empty_all_tables
 
 WAIT = 10.0  # the longest a test waits for a replay it expects

@@ -17,10 +17,10 @@ import pytest
 from starlette.applications import Starlette
 from starlette.datastructures import Secret
 
-from domain.backoffice import sign_body
-from domain.staff_tokens import issue_staff_token
-from domain.tokens import issue_access_token
-from mgov.settings import Settings
+from domain.auth.app_tokens import issue_access_token
+from domain.auth.staff_tokens import issue_staff_token
+from domain.dossiers.backoffice_sync import sign_body
+from infra.settings import Settings
 from mobile_api.access import CITIZEN, SIGNED, STAFF_SCHEME
 from mobile_api.api import ENDPOINTS
 from models import StaffUser

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 
+from domain.alerts.enqueue import enqueue_message
 from domain.citizens import register_citizen
-from domain.policy import utc_now
+from domain.local_time import utc_now
 from models import Agency, Citizen, Office, OfficeSlot, OutboxMessage, Procedure
 from models.enums import AgencyLevel, Channel, OnlineLevel
-from notifications.outbox import enqueue_message
 
 
 async def make_agency(code: str = "H29.99", name: str = "UBND phường Sài Gòn") -> Agency:

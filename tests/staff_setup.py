@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from domain.appointments import book_appointment
-from domain.dossiers import SYSTEM, receive_dossier
-from domain.policy import utc_now
-from domain.staff import LOGIN_WINDOW, hash_password
+from domain.appointments.booking import book_appointment
+from domain.dossiers.records import SYSTEM, receive_dossier
+from domain.local_time import utc_now
+from domain.staff.accounts import LOGIN_WINDOW, hash_password
 from models import Appointment, Citizen, Dossier, Office, OfficeSlot, StaffUser
 from models.enums import StaffRole
 from tests.factories import make_agency, make_citizen, make_office, make_procedure, make_slot

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.calendar import WorkingCalendar
-from domain.dossiers import Actor, move_dossier, receive_dossier
+from domain.dossiers.records import Actor, move_dossier, receive_dossier
 from models import Agency, Dossier, Office, OutboxMessage, Procedure
 from models.enums import ActorKind, Channel, DossierStatus, Language, OutboxStatus
 from tests.factories import make_agency, make_citizen, make_office, make_procedure

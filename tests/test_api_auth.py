@@ -10,9 +10,9 @@ import httpx
 import jwt
 import pytest
 
-from domain.policy import utc_now
-from domain.tokens import ACCESS_TTL, issue_access_token, purge_expired_logins
-from mgov.logs import MaskingFilter
+from domain.auth.app_tokens import ACCESS_TTL, issue_access_token, purge_expired_logins
+from domain.local_time import utc_now
+from infra.logs import MaskingFilter
 from models import Citizen, OtpCode, OutboxMessage, RefreshToken
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.providers.log import LogProvider

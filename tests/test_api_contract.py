@@ -33,8 +33,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from starlette.datastructures import Secret
 
-from domain.backoffice import sign_body
-from domain.dossiers import SYSTEM, receive_dossier
+from domain.dossiers.backoffice_sync import sign_body
+from domain.dossiers.records import SYSTEM, receive_dossier
 from mobile_api.api import ENDPOINTS
 from models import AuditLog, Citizen, StaffUser
 from models.enums import StaffRole

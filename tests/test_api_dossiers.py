@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.citizens import set_citizen_cccd
-from domain.dossiers import SYSTEM, move_dossier, receive_dossier
-from domain.policy import utc_now
+from domain.dossiers.records import SYSTEM, move_dossier, receive_dossier
+from domain.local_time import utc_now
 from models import Citizen, Dossier
 from models.enums import DossierStatus
 from tests.app_login import assert_problem, signed_in

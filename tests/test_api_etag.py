@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.dossiers import SYSTEM, receive_dossier
+from domain.dossiers.records import SYSTEM, receive_dossier
 from mobile_api.api import openapi_document
 from models import Citizen, StaffUser
 from models.enums import StaffRole

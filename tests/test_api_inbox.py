@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from domain.policy import utc_now
+from domain.alerts.enqueue import enqueue_message
+from domain.local_time import utc_now
 from mobile_api.paging import encode_cursor
 from models import Citizen, Device, OutboxMessage
 from models.enums import OutboxStatus
-from notifications.outbox import enqueue_message
 from tests.app_login import assert_problem, field_errors, signed_in
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.citizens import set_citizen_cccd
-from domain.dossiers import SYSTEM, receive_dossier
+from domain.dossiers.records import SYSTEM, receive_dossier
 from models import Citizen, ConsentRecord, OtpCode, RefreshToken, StaffUser
 from models.enums import StaffRole
 from tests.app_login import assert_problem, bearer, sign_in, signed_in

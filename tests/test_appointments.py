@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from tortoise.connection import get_connection
 
-from domain.appointments import (
+from domain.appointments.booking import (
     book_appointment,
     cancel_appointment,
     get_citizen_appointment,
@@ -17,9 +17,10 @@ from domain.appointments import (
     list_open_slots,
     reschedule_appointment,
 )
+from domain.appointments.offices import find_slots_for_booking
 from domain.errors import Conflict, DomainError, NotFound
-from domain.offices import find_slots_for_booking
-from domain.policy import current_policy, utc_now
+from domain.local_time import utc_now
+from domain.policy import current_policy
 from models import Appointment, OfficeSlot, OutboxMessage
 from models.enums import AppointmentStatus
 from tests.factories import make_citizen, make_office, make_slot

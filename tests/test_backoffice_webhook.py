@@ -12,7 +12,7 @@ import httpx
 import pytest
 from starlette.datastructures import Secret
 
-from domain.backoffice import sign_body
+from domain.dossiers.backoffice_sync import sign_body
 from models import Dossier, DossierEvent, IntegrationEvent, OutboxMessage
 from models.enums import ActorKind, DossierStatus
 from tests.app_login import field_errors

@@ -1,16 +1,16 @@
 """Hostile input, door by door: what used to reach a 500 (a RecursionError, Python's int-string
 ValueError, an integer overflow in the database) is answered 422, 404 or 401, in the door's own
-problem type, naming the field. Every door that parses JSON reads it through mgov/json_input.py."""
+problem type, naming the field. Every door that parses JSON reads it through infra/json_input.py."""
 
 from __future__ import annotations
 
 import jwt
 import pytest
 
-from domain.policy import utc_now
-from domain.staff_tokens import STAFF_AUDIENCE, STAFF_TOKEN_TYPE, _staff_key
-from domain.tokens import ALGORITHM, ISSUER, issue_access_token
-from mgov.json_input import JsonRefused, read_json
+from domain.auth.app_tokens import ALGORITHM, ISSUER, issue_access_token
+from domain.auth.staff_tokens import STAFF_AUDIENCE, STAFF_TOKEN_TYPE, _staff_key
+from domain.local_time import utc_now
+from infra.json_input import JsonRefused, read_json
 from tests.app_login import assert_problem
 from tests.doors import API_DOORS, JSON_DOORS, caller, door_params  # noqa: F401 (fixture)
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from mgov.settings import SettingsError, load_settings
+from infra.settings import SettingsError, load_settings
 from mobile_api.request_body import (
     BodyLimitMiddleware,
     BodyTooLarge,

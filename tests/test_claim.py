@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from tortoise.connection import get_connection
 
-from domain.policy import utc_now
+from domain.local_time import utc_now
 from models import OutboxMessage
 from models.enums import Channel, Language, OutboxStatus
 from notifications.claim import _claim_statement, claim_due_messages

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from domain.catalogue import has_text
-from domain.policy import local_text
+from domain.local_time import local_text
 from models import Appointment, AuditLog, OutboxMessage
 from models.enums import AppointmentStatus, Channel, Language, OutboxStatus
 from tests.console_forms import cookie_header, csrf_of, sign_in

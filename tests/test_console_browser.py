@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 from datetime import time, timedelta
 
-from domain.appointments import list_citizen_appointments
+from domain.alerts.enqueue import enqueue_message
+from domain.appointments.booking import list_citizen_appointments
 from domain.citizens import find_citizen
-from domain.policy import current_policy, local_text, utc_now
+from domain.local_time import local_text, utc_now
+from domain.policy import current_policy
 from mgov.demo import load_demo_data
 from models import Appointment, AuditLog
 from models.enums import AppointmentStatus
-from notifications.outbox import enqueue_message
 from notifications.providers.log import LogProvider
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 from tests.browser import (  # noqa: F401 (fixtures)

@@ -13,7 +13,8 @@ from datetime import time, timedelta
 import aiohttp
 import pytest
 
-from domain.policy import current_policy, local_text, utc_now
+from domain.local_time import local_text, utc_now
+from domain.policy import current_policy
 from models import OutboxMessage
 from models.enums import OutboxStatus
 from notifications.providers.http_sms import HttpSmsProvider

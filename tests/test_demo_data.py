@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.dossiers import is_overdue
+from domain.dossiers.records import is_overdue
 from mgov.demo import load_demo_data
 from mgov.demo_data import RECENT
 from models import Agency, Citizen, Dossier, OfficeSlot, OutboxMessage, Procedure, StaffUser

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from domain.dossiers import is_overdue
-from domain.overdue import send_overdue_apologies
-from domain.policy import current_policy, utc_now
+from domain.alerts.apologies import send_overdue_apologies
+from domain.dossiers.records import is_overdue
+from domain.local_time import utc_now
+from domain.policy import current_policy
+from infra.settings import Settings
 from mgov.demo import load_demo_data
 from mgov.demo_data import HOLIDAYS
-from mgov.settings import Settings
 from models import Agency, Dossier, Office, OutboxMessage
 from tests.console_forms import csrf_of
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from mgov.settings import load_settings
+from infra.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 PAGES = [README, ROOT / "bench" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 README_MAX_LINES = 250
-# Our own packages: a backticked `domain.dossiers.move_dossier` must name something in them.
+# Our own packages: a backticked `domain.dossiers.records.move_dossier` must name something in them.
 PACKAGES = ("channels", "domain", "mgov", "mobile_api", "models", "notifications")
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)

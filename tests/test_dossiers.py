@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.citizens import set_citizen_cccd
-from domain.codes import code_digits_key
-from domain.dossiers import (
+from domain.dossiers.codes import code_digits_key
+from domain.dossiers.lifecycle import TRANSITIONS
+from domain.dossiers.records import (
     Actor,
     dossier_timeline,
     find_dossier_by_code,
@@ -22,7 +23,6 @@ from domain.dossiers import (
 )
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from domain.holidays import add_holiday
-from domain.lifecycle import TRANSITIONS
 from models import Dossier, OutboxMessage
 from models.enums import ActorKind, DossierStatus
 from tests.factories import make_agency, make_citizen, make_office, make_procedure

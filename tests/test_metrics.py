@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from domain.policy import utc_now
-from mgov.metrics import REGISTRY
-from mgov.settings import SettingsError, load_settings
+from domain.local_time import utc_now
+from infra.metrics import REGISTRY
+from infra.settings import SettingsError, load_settings
 from mobile_api.metrics import RequestMetricsMiddleware
 from models import OutboxMessage
 from models.enums import Channel, Language, OutboxStatus

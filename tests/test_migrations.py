@@ -6,7 +6,7 @@ from __future__ import annotations
 from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from mgov.settings import Settings
+from infra.settings import Settings
 
 
 async def test_models_have_no_unmigrated_changes(db: Settings):

@@ -14,13 +14,13 @@ import asyncpg
 import pytest
 from tortoise.exceptions import IntegrityError, OperationalError
 
-from domain.appointments import book_appointment
-from domain.policy import utc_now
-from mgov.outages import is_database_unavailable
-from mgov.settings import Settings
+from domain.appointments.booking import book_appointment
+from domain.local_time import utc_now
+from infra.outages import is_database_unavailable
+from infra.settings import Settings
+from mgov.worker_process import run_scheduler
 from models import Appointment, OutboxMessage
 from notifications.outage import Backoff, DatabaseOutage
-from notifications.runner import run_scheduler
 from tests.db_outage import Outage, orm_through_outage, until
 from tests.factories import make_citizen, make_office, make_slot
 

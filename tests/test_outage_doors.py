@@ -20,13 +20,13 @@ import pytest
 from starlette.applications import Starlette
 from starlette.datastructures import Secret
 
-from domain.backoffice import sign_body
+from domain.alerts.enqueue import enqueue_message
 from domain.catalogue import text
-from mgov.outages import RETRY_AFTER_SECONDS
-from mgov.settings import Settings
+from domain.dossiers.backoffice_sync import sign_body
+from infra.outages import RETRY_AFTER_SECONDS
+from infra.settings import Settings
 from models import Citizen, InboundMessage, OutboxMessage
 from models.enums import Language, OutboxStatus, Priority
-from notifications.outbox import enqueue_message
 from tests.conftest import empty_all_tables, http_client, running_app
 from tests.db_outage import (
     Outage,

@@ -20,10 +20,10 @@ from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
-from mgov.database import open_database
-from mgov.outages import DatabaseUnavailable, is_database_unavailable
-from mgov.postgres_pool import asyncpg_dsn
-from mgov.settings import Settings
+from infra.database import open_database
+from infra.outages import DatabaseUnavailable, is_database_unavailable
+from infra.postgres_pool import asyncpg_dsn
+from infra.settings import Settings
 from models import InboundMessage
 from tests.conftest import running_app
 from tests.db_outage import WAIT, database_outage

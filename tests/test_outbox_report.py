@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.policy import utc_now
+from domain.alerts.enqueue import enqueue_message
+from domain.local_time import utc_now
+from mgov.worker_process import outbox_report
 from models import OutboxMessage
 from models.enums import Channel, OutboxStatus
-from notifications.outbox import enqueue_message
-from notifications.runner import outbox_report
 from tests.factories import make_citizen
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
-from domain.policy import utc_now
+from domain.local_time import utc_now
 from models import OutboxMessage
 from models.enums import Channel, OutboxStatus
 from notifications.claim import claim_due_messages

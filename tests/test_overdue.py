@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.dossiers import Actor, move_dossier, receive_dossier
-from domain.overdue import send_overdue_apologies
+from domain.alerts.apologies import send_overdue_apologies
+from domain.dossiers.records import Actor, move_dossier, receive_dossier
 from models import Dossier, OutboxMessage
 from models.enums import ActorKind, DossierStatus
 from tests.factories import make_agency, make_citizen, make_office, make_procedure

@@ -6,11 +6,11 @@ import unicodedata
 
 import pytest
 
-from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
+from domain.dossiers.codes import code_digits_key, code_lookup_key, format_dossier_code
 from domain.errors import InvalidInput
 from domain.phones import LEGACY_MOBILE_PREFIXES, mask_phone, normalise_phone
 from domain.text import fold_diacritics, minutes_in_words, search_key
-from mgov.logs import mask_phones
+from infra.logs import mask_phones
 
 
 @pytest.mark.parametrize(

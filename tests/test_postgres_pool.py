@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tortoise.connection import get_connection
 
-from mgov.postgres_pool import asyncpg_dsn, postgres_connection, skip_session_reset
+from infra.postgres_pool import asyncpg_dsn, postgres_connection, skip_session_reset
 from models import Citizen
 
 

@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from domain.alerts.enqueue import enqueue_message
 from models import Citizen, Device, OutboxMessage
 from models.enums import Channel, OutboxStatus, Priority
-from notifications.outbox import enqueue_message
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.worker import OutboxWorker, WorkerConfig
 from tests.app_login import signed_in

@@ -14,13 +14,14 @@ from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
-from domain.policy import current_policy, utc_now
-from mgov.settings import Settings
+from domain.alerts.enqueue import HELD_FOR_QUIET_HOURS, enqueue_message
+from domain.local_time import utc_now
+from domain.policy import current_policy
+from infra.settings import Settings
+from mgov.worker_process import release_for_quiet_hours
 from models import OutboxMessage
 from models.enums import Channel, OutboxStatus
-from notifications.outbox import HELD_FOR_QUIET_HOURS, enqueue_message
 from notifications.providers.log import LogProvider
-from notifications.runner import release_for_quiet_hours
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 from tests.factories import make_citizen
 

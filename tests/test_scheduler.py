@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.appointments import book_appointment, cancel_appointment, reschedule_appointment
-from domain.policy import utc_now
+from domain.alerts.reminders import enqueue_due_reminders
+from domain.appointments.booking import book_appointment, cancel_appointment, reschedule_appointment
+from domain.local_time import utc_now
 from models import Appointment, OutboxMessage
-from notifications.scheduler import enqueue_due_reminders
 from tests.factories import make_citizen, make_office, make_slot
 
 

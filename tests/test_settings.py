@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from starlette.datastructures import Secret
 
-from mgov.logs import MaskingFilter, request_id_var
-from mgov.settings import SettingsError, load_settings
+from infra.logs import MaskingFilter, request_id_var
+from infra.settings import SettingsError, load_settings
 
 SECRET_VALUE = "s3cret-value-that-must-not-show-0123456789"
 PII_VALUE = "pii-value-that-must-not-show-9876543210"
@@ -73,7 +73,7 @@ def test_the_tortoise_config_uses_the_database_url(tmp_path: Path) -> None:
     settings = load_settings(development(tmp_path, DATABASE_URL="sqlite:///x/y.sqlite3"))
     config = settings.tortoise_config()
     connection = config["connections"]["default"]
-    assert connection["engine"] == "mgov.sqlite_engine"
+    assert connection["engine"] == "infra.sqlite_engine"
     assert connection["credentials"]["file_path"] == "/x/y.sqlite3"
     assert connection["credentials"]["journal_mode"] == "WAL"
     assert connection["credentials"]["busy_timeout"] == 5000

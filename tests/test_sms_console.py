@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 import uvicorn
 
-from mgov.settings import Settings
+from infra.settings import Settings
 from mgov.sms_console import ConsoleError, show_exchange, text_and_wait
 from notifications.providers.log import LogProvider
 from notifications.worker import OutboxWorker, WorkerConfig

@@ -14,11 +14,11 @@ import pytest
 from starlette.datastructures import Secret
 
 from channels.sms.routes import sms_routes
+from domain.alerts.enqueue import enqueue_message
 from domain.inbound_sms import REPLY_LIMIT, SmsReply, receive_inbound_sms
-from domain.policy import utc_now
+from domain.local_time import utc_now
 from models import InboundMessage, OutboxMessage
 from models.enums import Channel, OutboxStatus, Priority
-from notifications.outbox import enqueue_message
 from tests.conftest import AppWith, http_client
 from tests.factories import make_citizen
 

@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 
-from notifications.sms_encoding import (
+from domain.sms_text import (
     _TYPOGRAPHIC,
     GSM7_BASIC,
     GSM7_EXTENSION,

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from channels.summaries import dossier_summary
-from domain.appointments import book_appointment
+from domain.appointments.booking import book_appointment
 from domain.catalogue import text
-from domain.dossiers import SYSTEM, DossierView, move_dossier, receive_dossier
-from domain.policy import utc_now
+from domain.dossiers.records import SYSTEM, DossierView, move_dossier, receive_dossier
+from domain.local_time import utc_now
+from domain.sms_text import measure_sms, to_sms_text
 from models import Citizen, Dossier, InboundMessage, OutboxMessage
 from models.enums import DossierStatus, Language
-from notifications.sms_encoding import measure_sms, to_sms_text
 from tests.factories import make_agency, make_citizen, make_office, make_procedure, make_slot
 
 OWNER, STRANGER = "+84901234567", "+84912345678"

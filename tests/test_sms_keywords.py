@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from channels.sms.keywords import KEYWORDS, Action, parse_command, words_of
-from domain.appointments import book_appointment
-from domain.dossiers import Actor, receive_dossier
+from domain.appointments.booking import book_appointment
+from domain.dossiers.records import Actor, receive_dossier
+from domain.sms_text import measure_sms, to_sms_text
 from models import Appointment, Citizen, ConsentRecord, InboundMessage, OutboxMessage
 from models.enums import ActorKind, AppointmentStatus, Language
-from notifications.sms_encoding import measure_sms, to_sms_text
 from tests.factories import make_agency, make_citizen, make_office, make_procedure, make_slot
 
 OWNER = "0901234567"

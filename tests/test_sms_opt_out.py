@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
-from domain.policy import utc_now
+from domain.alerts.enqueue import enqueue_message
+from domain.local_time import utc_now
 from models import Citizen, ConsentRecord, OutboxMessage
 from models.enums import ConsentPurpose, OutboxStatus, Priority
-from notifications.outbox import enqueue_message
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 from tests.factories import make_citizen

@@ -10,8 +10,8 @@ import aiohttp
 import httpx
 import pytest
 
-from domain.appointments import book_appointment
-from mgov.settings import SettingsError, load_settings
+from domain.appointments.booking import book_appointment
+from infra.settings import SettingsError, load_settings
 from models import Citizen, InboundMessage, OtpCode, OutboxMessage
 from models.enums import OutboxStatus
 from notifications.providers.http_sms import HttpSmsProvider

@@ -8,7 +8,7 @@ import pytest
 
 from channels.sms.keywords import KEYWORDS, Action
 from domain.inbound_sms import REPLY_LIMIT
-from domain.staff_desk import INBOUND_PAGE
+from domain.staff.call_desk import INBOUND_PAGE
 from models import Appointment, Citizen, InboundMessage, OutboxMessage
 from models.enums import AppointmentStatus, InboundOutcome, Language
 from tests.console_forms import sign_in

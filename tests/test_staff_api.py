@@ -9,8 +9,8 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from domain.staff import authenticate_staff, create_staff_user
-from domain.staff_tokens import issue_staff_token
+from domain.auth.staff_tokens import issue_staff_token
+from domain.staff.accounts import authenticate_staff, create_staff_user
 from models import Appointment, AuditLog, Dossier, DossierEvent, OutboxMessage
 from models.enums import AppointmentStatus, DossierStatus, StaffRole
 from tests.app_login import field_errors

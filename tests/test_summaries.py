@@ -10,11 +10,11 @@ from channels.summaries import (
     dossier_line,
     dossier_summary,
 )
-from domain.appointments import book_appointment, list_citizen_appointments
-from domain.dossiers import Actor, lookup_dossier, move_dossier, receive_dossier
-from domain.policy import utc_now
+from domain.appointments.booking import book_appointment, list_citizen_appointments
+from domain.dossiers.records import Actor, lookup_dossier, move_dossier, receive_dossier
+from domain.local_time import utc_now
+from domain.sms_text import is_gsm7, measure_sms
 from models.enums import ActorKind, DossierStatus
-from notifications.sms_encoding import is_gsm7, measure_sms
 from tests.factories import make_agency, make_citizen, make_office, make_procedure, make_slot
 
 OFFICER = Actor(ActorKind.STAFF, "officer-1")

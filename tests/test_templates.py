@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from domain.catalogue import LANGUAGES, catalogues, placeholders, text
-from domain.dossiers import SMS_NOTE_LENGTH
+from domain.dossiers.records import SMS_NOTE_LENGTH
+from domain.sms_text import measure_sms, to_sms_text
 from mgov import demo_data
-from notifications.sms_encoding import measure_sms, to_sms_text
 
 LONGEST_OFFICE = "Bộ phận một cửa UBND phường Tân Sơn Nhất (cơ sở 2)"
 LONGEST = {
@@ -54,7 +54,7 @@ def test_free_text_is_shortened_at_a_word_boundary():
 
 
 def test_a_long_officer_note_is_shortened_for_sms():
-    from domain.dossiers import _short
+    from domain.dossiers.records import _short
 
     note = "Bổ sung bản vẽ hiện trạng, giấy tờ chứng minh quyền sử dụng đất và hợp đồng thi công"
     assert len(_short(note)) == SMS_NOTE_LENGTH and _short(note).endswith("...")

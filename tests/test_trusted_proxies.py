@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from domain.staff_tokens import issue_staff_token
-from mgov.settings import SettingsError, load_settings
+from domain.auth.staff_tokens import issue_staff_token
+from infra.settings import SettingsError, load_settings
 from mobile_api.forwarded import forwarded_client
 from models import AuditLog, StaffUser
 from models.enums import StaffRole

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from starlette.datastructures import Secret
 
-from domain.appointments import book_appointment
+from domain.appointments.booking import book_appointment
 from domain.citizens import set_citizen_cccd
-from domain.codes import code_digits_key
-from domain.dossiers import receive_dossier
-from domain.policy import utc_now
+from domain.dossiers.codes import code_digits_key
+from domain.dossiers.records import receive_dossier
+from domain.local_time import utc_now
 from models import Appointment, Citizen, OfficeSlot, OutboxMessage, UssdSession
 from models.enums import AppointmentStatus, Language
 from tests.conftest import AppWith, http_client

@@ -9,11 +9,12 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from domain.appointments import book_appointment
+from domain.appointments.booking import book_appointment
 from domain.citizens import set_citizen_cccd
-from domain.codes import code_digits_key
-from domain.dossiers import receive_dossier
-from domain.policy import as_utc, current_policy, utc_now
+from domain.dossiers.codes import code_digits_key
+from domain.dossiers.records import receive_dossier
+from domain.local_time import as_utc, utc_now
+from domain.policy import current_policy
 from domain.text import fold_diacritics
 from models import Appointment, Citizen, Office, OfficeSlot
 from models.enums import Language

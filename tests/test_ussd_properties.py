@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.citizens import set_citizen_cccd
-from domain.codes import code_digits_key
-from domain.dossiers import receive_dossier
+from domain.dossiers.codes import code_digits_key
+from domain.dossiers.records import receive_dossier
 from models import Appointment, Citizen, Office
 from tests.factories import make_agency, make_procedure
 from tests.ussd_phone import ADAPTERS, OFFICER, Phone, city

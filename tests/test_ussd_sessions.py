@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.policy import utc_now
+from domain.local_time import utc_now
 from domain.ussd_sessions import (
     RESUME_WINDOW,
     load_ussd_session,

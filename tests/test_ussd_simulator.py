@@ -9,7 +9,7 @@ import socket
 import uvicorn
 from starlette.datastructures import Secret
 
-from mgov.settings import Settings
+from infra.settings import Settings
 from mgov.ussd_simulator import run_simulator
 from models import Appointment
 from tests.conftest import build_app, empty_all_tables

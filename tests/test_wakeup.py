@@ -9,10 +9,10 @@ import aiohttp
 import pytest
 from tortoise.transactions import in_transaction
 
+from domain.alerts.enqueue import enqueue_message
 from models import OutboxMessage
 from models.enums import OutboxStatus
 from notifications.outage import Backoff, DatabaseOutage
-from notifications.outbox import enqueue_message
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.wakeup import outbox_wakeups
 from notifications.worker import OutboxWorker, WorkerConfig

@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from domain.errors import Conflict, InvalidInput, TooManyRequests
-from mgov.logs import MaskingFilter
-from mgov.settings import Settings
+from infra.logs import MaskingFilter
+from infra.settings import Settings
 from tests.conftest import build_app, http_client, make_settings
 
 PROBLEM_JSON = "application/problem+json"

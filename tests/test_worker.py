@@ -10,11 +10,11 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
-from domain.policy import utc_now
+from domain.alerts.enqueue import enqueue_message
+from domain.local_time import utc_now
 from models import OutboxMessage
 from models.enums import OutboxStatus
 from notifications.claim import claim_due_messages
-from notifications.outbox import enqueue_message
 from notifications.providers.base import OutgoingMessage
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.providers.log import LogProvider

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from tortoise.transactions import in_transaction
 
-from mgov.settings import Settings
+from infra.settings import Settings
 from models import OutboxMessage
 from models.enums import OutboxStatus
 from notifications.claim import claim_due_messages

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from mgov.settings import Settings
+from infra.settings import Settings
 from models import OutboxMessage
 from models.enums import OutboxStatus
 from tests.db_outage import Outage, database_outage, listening_since, server_now, until

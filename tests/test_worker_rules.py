@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
+from domain.alerts.deliveries import apply_delivery_report
+from domain.alerts.enqueue import enqueue_message
 from domain.citizens import record_consent
-from domain.deliveries import apply_delivery_report
-from domain.policy import utc_now
+from domain.local_time import utc_now
 from models import OutboxMessage
 from models.enums import ConsentPurpose, OutboxStatus, Priority
-from notifications.outbox import enqueue_message
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 from tests.factories import make_citizen

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import httpx
 
-from domain.dossiers import Actor, receive_dossier
-from domain.policy import utc_now
+from domain.dossiers.records import Actor, receive_dossier
+from domain.local_time import utc_now
 from models.enums import ActorKind
 from tests.factories import make_agency, make_citizen, make_office, make_procedure, make_slot
 

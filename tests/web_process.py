@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from mgov.settings import Settings
+from infra.settings import Settings
 
 STARTUP_SECONDS = 60
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from aiohttp import web
 
 from domain.catalogue import text
-from domain.policy import utc_now
-from mgov.settings import Settings
+from domain.local_time import utc_now
+from infra.settings import Settings
 from models import OutboxMessage
 from models.enums import Channel, Language, OutboxStatus
 from tests.fake_gateway import GatewayServer

@@ -13,16 +13,16 @@ from channels.summaries import (
     dossier_line,
     dossier_summary,
 )
-from domain.appointments import cancel_appointment, list_citizen_appointments
+from domain.appointments.booking import cancel_appointment, list_citizen_appointments
 from domain.catalogue import localised_name, text
 from domain.citizens import change_sms_alerts
-from domain.dossiers import list_citizen_dossiers, lookup_dossier
+from domain.dossiers.records import list_citizen_dossiers, lookup_dossier
 from domain.errors import DomainError
 from domain.inbound_sms import SmsReply
 from domain.profile import update_profile
+from domain.sms_text import measure_sms, to_sms_text
 from models import Appointment, Citizen
 from models.enums import Language
-from notifications.sms_encoding import measure_sms, to_sms_text
 
 CHANNEL = "sms"
 ECHO_LENGTH = 30  # of a code the citizen typed, repeated in a "not found" reply

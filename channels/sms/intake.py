@@ -15,11 +15,11 @@ from channels.sms.handlers import answer
 from channels.sms.keywords import parse_command
 from channels.sms.records import DeliveryReport, InboundSms
 from channels.sms.spool import Record, SmsSpool
-from domain.deliveries import apply_delivery_report
+from domain.alerts.deliveries import apply_delivery_report
 from domain.inbound_sms import receive_inbound_sms
-from domain.policy import utc_now
-from mgov.metrics import count_sms_inbound
-from mgov.outages import (
+from domain.local_time import utc_now
+from infra.metrics import count_sms_inbound
+from infra.outages import (
     DATABASE_ERRORS,
     DatabaseUnavailable,
     is_database_unavailable,

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 
-from domain.codes import looks_like_dossier_code
+from domain.dossiers.codes import looks_like_dossier_code
 from domain.text import fold_diacritics
 from models.enums import Language
 

@@ -19,8 +19,8 @@ from channels.sms.intake import take_delivery, take_inbound
 from channels.sms.spool import SmsSpool
 from domain.errors import NotFound
 from domain.inbound_sms import find_inbound_sms
-from mgov.settings import Settings
-from notifications.sms_encoding import to_sms_text
+from domain.sms_text import to_sms_text
+from infra.settings import Settings
 
 logger = logging.getLogger("mgov.sms")
 

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from mgov.outages import is_database_unavailable, note_database_outage
+from infra.outages import is_database_unavailable, note_database_outage
 
 logger = logging.getLogger("mgov.sms")
 

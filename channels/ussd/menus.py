@@ -19,19 +19,24 @@ from channels.summaries import (
 )
 from channels.ussd.pages import View, fold, room_beside
 from channels.ussd.screens import Hop, Move, Screen, done, failed, go, hint
-from domain.appointments import (
+from domain.appointments.booking import (
     book_appointment,
     cancel_appointment,
     list_citizen_appointments,
     list_open_days,
 )
-from domain.bookings import load_my_appointment
+from domain.appointments.offices import find_slots_for_booking, list_offices
+from domain.appointments.views import load_my_appointment
 from domain.catalogue import error_text, has_text, localised_name
-from domain.codes import code_lookup_key
-from domain.dossiers import DossierView, list_citizen_dossiers, lookup_dossier, unlock_dossier
+from domain.dossiers.codes import code_lookup_key
+from domain.dossiers.records import (
+    DossierView,
+    list_citizen_dossiers,
+    lookup_dossier,
+    unlock_dossier,
+)
 from domain.errors import DomainError
-from domain.offices import find_slots_for_booking, list_offices
-from domain.policy import local_text
+from domain.local_time import local_text
 from domain.profile import update_profile
 from domain.text import minutes_in_words
 from domain.ussd_sessions import forget_resumable_ussd_sessions, take_over_ussd_session

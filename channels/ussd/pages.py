@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from channels.ussd.hops import SCREEN_LIMIT
-from notifications.sms_encoding import to_sms_text
+from domain.sms_text import to_sms_text
 
 BODY_LIMIT = SCREEN_LIMIT - len("CON ")
 # Room kept on every page for a hint shown above it (`Lua chon khong hop le.`), newline included.

@@ -11,8 +11,8 @@ from channels.ussd.adapters import ADAPTERS
 from channels.ussd.dialogue import answer_hop
 from channels.ussd.outage import CallerLanguages, outage_reply
 from domain.errors import NotFound
-from mgov.metrics import count_ussd_hop
-from mgov.outages import DATABASE_ERRORS, is_database_unavailable, note_database_outage
+from infra.metrics import count_ussd_hop
+from infra.outages import DATABASE_ERRORS, is_database_unavailable, note_database_outage
 
 
 def _languages(request: Request) -> CallerLanguages:

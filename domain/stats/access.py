@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from domain.audit import StaffCaller
 from domain.errors import Forbidden, NotFound
-from domain.policy import as_utc, current_policy, utc_now
-from domain.staff import require_permission
+from domain.local_time import as_utc, utc_now
+from domain.policy import current_policy
+from domain.staff.accounts import require_permission
+from domain.staff.audit import StaffCaller
 from domain.stats.dossiers import DossierStats, WeekFlow, compute_dossier_stats, count_weekly_flow
 from domain.stats.outbox import OutboxHealth, compute_outbox_health
 from domain.stats.periods import Period, make_period, month_period, weeks_of

@@ -17,9 +17,9 @@ from tortoise.expressions import Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
+from domain.dossiers.lifecycle import CLOCK_RUNNING, HANDLED
 from domain.holidays import load_working_calendar
-from domain.lifecycle import CLOCK_RUNNING, HANDLED
-from domain.policy import as_utc, utc_now
+from domain.local_time import as_utc, utc_now
 from domain.stats.periods import Period
 from domain.stats.ranks import read_percentile
 from models import Agency, Dossier, Office

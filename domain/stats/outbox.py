@@ -14,7 +14,7 @@ from tortoise.connection import get_connection
 from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Min
 
-from domain.policy import as_utc, utc_now
+from domain.local_time import as_utc, utc_now
 from domain.stats.periods import Period
 from domain.stats.ranks import nearest_rank_offset
 from models import OutboxMessage

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from domain.catalogue import has_text, localised_name, text
 from domain.errors import DomainError
-from domain.policy import local_text
+from domain.local_time import local_text
 from domain.stats.access import Dashboard, view_dashboard
 from mobile_api.console.charts import Bar, Series, bar_chart, line_chart
 from mobile_api.console.routes import LOGIN_URL, _error_text, _redirect, _render

@@ -13,7 +13,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from domain.audit import StaffCaller
+from domain.appointments.offices import find_slots_for_booking, list_offices
+from domain.auth.staff_tokens import issue_staff_token
 from domain.catalogue import (
     error_key,
     error_text,
@@ -23,17 +24,17 @@ from domain.catalogue import (
     text,
 )
 from domain.errors import DomainError
-from domain.offices import find_slots_for_booking, list_offices
-from domain.policy import current_policy, local_text, utc_now
-from domain.staff import authenticate_staff
-from domain.staff_desk import (
+from domain.local_time import local_text, utc_now
+from domain.policy import current_policy
+from domain.staff.accounts import authenticate_staff
+from domain.staff.audit import StaffCaller
+from domain.staff.call_desk import (
     book_for_citizen,
     cancel_for_citizen,
     find_citizen_for_staff,
     resend_notification,
     view_citizen_file,
 )
-from domain.staff_tokens import issue_staff_token
 from domain.text import minutes_in_words
 from mobile_api.console.session import (
     LANGUAGE_COOKIE,

@@ -9,8 +9,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-from domain.audit import StaffCaller
 from domain.errors import DomainError
+from domain.staff.audit import StaffCaller
 from mobile_api.problems import request_language
 from mobile_api.staff_auth import staff_from_token
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from domain.catalogue import localised_name, text
-from domain.dossier_views import DossierDetail
-from domain.dossiers import is_overdue
+from domain.dossiers.owner_views import DossierDetail
+from domain.dossiers.records import is_overdue
 from mobile_api.schemas.catalogue import OfficeOut
 from mobile_api.schemas.common import PageQuery, Strict
 from models import Dossier, DossierEvent

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, Field
 
 from domain.catalogue import localised_name, text
-from domain.staff_desk import DossierWithTimeline
+from domain.staff.call_desk import DossierWithTimeline
 from mobile_api.paging import MAX_ID
 from mobile_api.schemas.common import KeepsNulls
 from models import Appointment, AuditLog, Citizen, Dossier, Office, OutboxMessage, Procedure

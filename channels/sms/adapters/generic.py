@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from channels.sms.records import DeliveryReport, InboundSms, gateway_field, message_text
 from domain.errors import InvalidInput
-from mgov.json_input import JsonRefused, read_json
+from infra.json_input import JsonRefused, read_json
 from models.enums import OutboxStatus
 from notifications.providers.http_sms import HttpSmsProvider
 

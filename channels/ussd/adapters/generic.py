@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from channels.ussd.hops import INPUT_LIMIT, UssdReply, UssdRequest, keypad_text, session_key
 from domain.errors import InvalidInput
-from mgov.json_input import JsonRefused, read_json
+from infra.json_input import JsonRefused, read_json
 
 
 async def parse(request: Request) -> UssdRequest:

@@ -17,8 +17,8 @@ import phonenumbers
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
-from mgov.postgres_pool import postgres_connection
-from mgov.sqlite_engine import sqlite_connection
+from infra.postgres_pool import postgres_connection
+from infra.sqlite_engine import sqlite_connection
 
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"

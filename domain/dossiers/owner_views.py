@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from domain.catalogue import localised_name, text
-from domain.dossiers import (
+from domain.dossiers.records import (
     DossierView,
     dossier_timeline,
     find_dossier_by_code,
@@ -82,8 +82,8 @@ async def get_my_dossier(*, citizen: Citizen, code: str, language: str) -> Dossi
 async def look_up_dossier(
     *, code: str, viewer: Citizen, cccd_last4: str | None, language: str
 ) -> tuple[DossierView, DossierDetail | None]:
-    """Owner-aware lookup (`domain.dossiers.lookup_dossier`); each CCCD try by a non-owner is
-    counted per code and per caller before it is checked."""
+    """Owner-aware lookup (`domain.dossiers.records.lookup_dossier`); each CCCD try by a
+    non-owner is counted per code and per caller before it is checked."""
     dossier = await find_dossier_by_code(code=code)
     if cccd_last4 and dossier.citizen_id != viewer.id:
         limit, window = CCCD_TRIES_PER_CALLER

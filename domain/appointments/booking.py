@@ -8,12 +8,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from domain.alerts.enqueue import enqueue_message
 from domain.catalogue import localised_name
 from domain.errors import Conflict, NotFound
-from domain.policy import as_utc, current_policy, local_text, utc_now
+from domain.local_time import as_utc, local_text, utc_now
+from domain.policy import current_policy
 from models import Appointment, Citizen, Office, OfficeSlot, Procedure
 from models.enums import AppointmentStatus
-from notifications.outbox import enqueue_message
 
 BOOKABLE_YEARS = range(2000, 2101)
 

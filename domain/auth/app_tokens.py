@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import jwt
 
 from domain.errors import Unauthorized
-from domain.policy import utc_now
+from domain.local_time import utc_now
 from models import Citizen, OtpCode, RefreshToken
 
 ACCESS_TTL = timedelta(minutes=15)

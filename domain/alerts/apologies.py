@@ -7,12 +7,12 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.alerts.enqueue import enqueue_message
 from domain.calendar import WorkingCalendar
+from domain.dossiers.lifecycle import CLOCK_RUNNING
 from domain.holidays import load_working_calendar
-from domain.lifecycle import CLOCK_RUNNING
-from domain.policy import as_utc, local_text, utc_now
+from domain.local_time import as_utc, local_text, utc_now
 from models import Dossier
-from notifications.outbox import enqueue_message
 
 
 def promised_date(calendar: WorkingCalendar, *, now: datetime, processing_days: int) -> datetime:

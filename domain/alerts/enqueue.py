@@ -11,7 +11,7 @@ from tortoise.connection import get_connection
 
 from domain.catalogue import text
 from domain.citizens import has_consent
-from domain.policy import as_utc, utc_now
+from domain.local_time import as_utc, utc_now
 from models import Citizen, Device, OutboxMessage
 from models.enums import Channel, ConsentPurpose, Language, OutboxStatus, Priority
 

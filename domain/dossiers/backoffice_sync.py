@@ -13,11 +13,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.citizens import register_citizen
-from domain.counter import find_procedure, find_receiving_office, parse_status
-from domain.dossiers import Actor, find_dossier_by_code, move_dossier, receive_dossier
+from domain.dossiers.counter_desk import find_procedure, find_receiving_office, parse_status
+from domain.dossiers.records import Actor, find_dossier_by_code, move_dossier, receive_dossier
 from domain.errors import Conflict, DomainError
-from domain.policy import utc_now
-from domain.staff import find_agency
+from domain.local_time import utc_now
+from domain.staff.accounts import find_agency
 from models import Dossier, IntegrationEvent
 from models.enums import ActorKind, Language
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.appointments import held_slot_ids, list_open_slots
+from domain.appointments.booking import held_slot_ids, list_open_slots
 from domain.errors import NotFound
 from models import Citizen, Office, OfficeSlot
 

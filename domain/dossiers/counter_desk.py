@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from domain.audit import StaffCaller, record_audit
 from domain.citizens import register_citizen
-from domain.dossiers import Actor, find_dossier_by_code, move_dossier, receive_dossier
+from domain.dossiers.records import Actor, find_dossier_by_code, move_dossier, receive_dossier
 from domain.errors import InvalidInput, NotFound
-from domain.staff import require_agency, require_permission
+from domain.staff.accounts import require_agency, require_permission
+from domain.staff.audit import StaffCaller, record_audit
 from models import Agency, Dossier, Office, Procedure
 from models.enums import ActorKind, DossierStatus, Language, StaffRole
 

@@ -12,24 +12,24 @@ from datetime import timedelta
 import aiohttp
 from tortoise.functions import Count
 
-from domain.overdue import send_overdue_apologies
-from domain.policy import utc_now
+from domain.alerts.apologies import send_overdue_apologies
+from domain.alerts.enqueue import release_quiet_hours_holds
+from domain.alerts.reminders import enqueue_due_reminders
+from domain.auth.app_tokens import purge_expired_logins
+from domain.local_time import utc_now
 from domain.stats.outbox import read_backlog
 from domain.throttle import purge_old_attempts
-from domain.tokens import purge_expired_logins
 from domain.ussd_sessions import purge_expired_ussd_sessions
-from mgov.database import open_database
-from mgov.settings import Settings
+from infra.database import open_database
+from infra.settings import Settings
 from models import OutboxMessage
 from models.enums import OutboxStatus
 from notifications.outage import DatabaseOutage, quiet_pool_floor_retries
-from notifications.outbox import release_quiet_hours_holds
 from notifications.providers.africastalking import AfricasTalkingProvider
 from notifications.providers.base import OUTBOUND_TIMEOUT, Provider
 from notifications.providers.fcm import FcmProvider
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.providers.log import LogProvider
-from notifications.scheduler import enqueue_due_reminders
 from notifications.wakeup import outbox_wakeups
 from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
 

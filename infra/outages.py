@@ -17,7 +17,7 @@ import traceback
 import asyncpg
 from tortoise.exceptions import BaseORMException, DBConnectionError
 
-logger = logging.getLogger("mgov.database")
+logger = logging.getLogger("infra.database")
 
 # How long a client should wait before trying again (the Retry-After of a 503).
 RETRY_AFTER_SECONDS = 5

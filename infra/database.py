@@ -10,7 +10,7 @@ from tortoise.connection import get_connection
 from tortoise.migrations.api import migrate
 
 from domain.policy import configure_policy
-from mgov.settings import Settings
+from infra.settings import Settings
 
 
 def install_policy(settings: Settings) -> None:

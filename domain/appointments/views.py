@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.appointments import get_citizen_appointment, list_citizen_appointments
+from domain.appointments.booking import get_citizen_appointment, list_citizen_appointments
 from models import Appointment, Citizen
 
 

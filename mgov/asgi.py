@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mgov.logs import configure_logging
-from mgov.settings import load_settings
-from mobile_api.app import create_app
+from infra.logs import configure_logging
+from infra.settings import load_settings
+from mgov.web import create_app
 
 settings = load_settings()
 configure_logging(settings.log_level)

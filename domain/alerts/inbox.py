@@ -8,7 +8,7 @@ from uuid import UUID
 from tortoise.expressions import Q
 
 from domain.errors import NotFound
-from domain.policy import as_utc, utc_now
+from domain.local_time import as_utc, utc_now
 from models import Citizen, OutboxMessage
 
 

@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from domain.alerts.enqueue import enqueue_message
 from domain.catalogue import localised_name
-from domain.codes import code_digits_key, code_lookup_key, format_dossier_code
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
-from domain.holidays import load_working_calendar
-from domain.lifecycle import (
+from domain.dossiers.codes import code_digits_key, code_lookup_key, format_dossier_code
+from domain.dossiers.lifecycle import (
     CLOCK_RUNNING,
     FINISHED,
     HANDLED,
@@ -21,12 +20,14 @@ from domain.lifecycle import (
     REASON_REQUIRED,
     can_move,
 )
-from domain.policy import current_policy, local_text, utc_now
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from domain.holidays import load_working_calendar
+from domain.local_time import local_text, utc_now
+from domain.policy import current_policy
 from domain.throttle import consume_attempt
 from models import Citizen, Dossier, DossierEvent, DossierSequence, Office, Procedure
 from models.dossiers import CODE_MAX_LENGTH
 from models.enums import ActorKind, DossierStatus
-from notifications.outbox import enqueue_message
 
 
 @dataclass(frozen=True)

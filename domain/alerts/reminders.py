@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from domain.alerts.enqueue import enqueue_message
 from domain.catalogue import localised_name
-from domain.policy import as_utc, local_text, utc_now
+from domain.local_time import as_utc, local_text, utc_now
 from models import Appointment
 from models.enums import AppointmentStatus
-from notifications.outbox import enqueue_message
 
 DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=2))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from domain.policy import utc_now
+from domain.local_time import utc_now
 from models import OutboxMessage
 from models.enums import OutboxStatus
 

@@ -18,16 +18,17 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from domain.alerts.enqueue import enqueue_message
+from domain.auth.app_tokens import TokenPair, issue_tokens
 from domain.catalogue import text
 from domain.citizens import register_citizen
 from domain.errors import InvalidInput
+from domain.local_time import utc_now
 from domain.phones import mask_phone, normalise_textable_phone
-from domain.policy import keyed_hash, utc_now
+from domain.policy import keyed_hash
 from domain.throttle import consume_attempt
-from domain.tokens import TokenPair, issue_tokens
 from models import Citizen, OtpCode, OutboxMessage
 from models.enums import Channel, Language, Priority
-from notifications.outbox import enqueue_message
 
 logger = logging.getLogger(__name__)
 

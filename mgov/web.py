@@ -17,9 +17,9 @@ from channels.sms.routes import sms_routes
 from channels.sms.spool import SmsSpool
 from channels.ussd import routes as ussd
 from domain.errors import DomainError
-from mgov.database import open_database
-from mgov.outages import DATABASE_ERRORS
-from mgov.settings import Settings
+from infra.database import open_database
+from infra.outages import DATABASE_ERRORS
+from infra.settings import Settings
 from mobile_api import api, assets, health
 from mobile_api.console.dashboard import routes as dashboard_routes
 from mobile_api.console.routes import routes as console_routes

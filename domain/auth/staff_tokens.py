@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import jwt
 
+from domain.auth.app_tokens import subject_id
 from domain.errors import DomainError
-from domain.policy import utc_now
-from domain.tokens import subject_id
+from domain.local_time import utc_now
 from models import StaffUser
 
 STAFF_AUDIENCE = "mgov:staff"

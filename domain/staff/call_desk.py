@@ -9,23 +9,23 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from domain.appointments import (
+from domain.alerts.enqueue import HELD_FOR_QUIET_HOURS, enqueue_message
+from domain.appointments.booking import (
     book_appointment,
     cancel_appointment,
     list_citizen_appointments,
 )
-from domain.audit import StaffCaller, record_audit
-from domain.auth import body_for_staff
+from domain.auth.otp_login import body_for_staff
 from domain.citizens import find_citizen
-from domain.dossiers import is_overdue
+from domain.dossiers.records import is_overdue
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.local_time import utc_now
 from domain.phones import mask_phone, normalise_phone
-from domain.policy import utc_now
-from domain.staff import require_permission
+from domain.sms_text import measure_sms, to_sms_text
+from domain.staff.accounts import require_permission
+from domain.staff.audit import StaffCaller, record_audit
 from models import Appointment, Citizen, Dossier, DossierEvent, InboundMessage, OutboxMessage
 from models.enums import Channel, OutboxStatus, StaffRole
-from notifications.outbox import HELD_FOR_QUIET_HOURS, enqueue_message
-from notifications.sms_encoding import measure_sms, to_sms_text
 
 # Alerts about a citizen's own case may be sent again; codes (OTPs) never through an agent.
 RESENDABLE_PREFIXES = ("dossier_", "appointment_")

@@ -1,0 +1,1 @@
+"""Appointments at one-stop offices: slots, booking, and the views the doors show."""
