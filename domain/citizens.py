@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-from tortoise.transactions import in_transaction
-
 from domain.errors import InvalidInput
 from domain.phones import normalise_phone
 from domain.policy import keyed_hash
-from models import Citizen, ConsentRecord
-from models.enums import ConsentPurpose, Language
+from models import Citizen
+from models.enums import Language
 
 _CCCD = re.compile(r"^\d{12}$")
 
@@ -50,43 +48,3 @@ async def set_citizen_cccd(*, citizen: Citizen, cccd: str) -> Citizen:
     citizen.cccd_last4 = digits[-4:]
     await citizen.save(update_fields=["cccd_hash", "cccd_last4", "updated_at"])
     return citizen
-
-
-async def record_consent(
-    *, citizen: Citizen, purpose: ConsentPurpose, granted: bool, channel: str
-) -> ConsentRecord:
-    """Consent is history: every grant and withdrawal is kept with its channel. The current
-    SMS choice is also kept on the citizen, so the worker checks a whole batch in one query."""
-    async with in_transaction():
-        record = await ConsentRecord.create(
-            citizen=citizen, purpose=purpose, granted=granted, channel=channel
-        )
-        if purpose == ConsentPurpose.SMS_ALERTS:
-            citizen.sms_opt_out = not granted
-            await citizen.save(update_fields=["sms_opt_out", "updated_at"])
-    return record
-
-
-async def has_consent(*, citizen: Citizen, purpose: ConsentPurpose) -> bool:
-    """The latest word wins; with no record, alerts are on (they concern the citizen's own case)."""
-    latest = (
-        await ConsentRecord.filter(citizen=citizen, purpose=purpose)
-        .order_by("-recorded_at", "-id")
-        .first()
-    )
-    return True if latest is None else latest.granted
-
-
-async def change_sms_alerts(*, citizen: Citizen, granted: bool, channel: str) -> bool:
-    """Record a STOP or START only when it changes the citizen's choice (True), so a repeated
-    STOP is neither recorded twice nor confirmed twice, even when two arrive at once."""
-    async with in_transaction():
-        # The conditional UPDATE row-locks: of two racing STOPs, one sees the change.
-        changed = await Citizen.filter(id=citizen.id, sms_opt_out=granted).update(
-            sms_opt_out=not granted
-        )
-        if changed:
-            await record_consent(
-                citizen=citizen, purpose=ConsentPurpose.SMS_ALERTS, granted=granted, channel=channel
-            )
-    return bool(changed)

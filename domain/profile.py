@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from domain.citizens import has_consent, record_consent
+from domain.alerts.choices import has_consent, record_consent
 from models import (
     Appointment,
     AuditLog,

@@ -13,7 +13,7 @@ import aiohttp
 from tortoise.functions import Count
 
 from domain.alerts.apologies import send_overdue_apologies
-from domain.alerts.enqueue import release_quiet_hours_holds
+from domain.alerts.quiet_hours import QuietHours, release_quiet_hours_holds
 from domain.alerts.reminders import enqueue_due_reminders
 from domain.auth.app_tokens import purge_expired_logins
 from domain.local_time import utc_now
@@ -31,7 +31,7 @@ from notifications.providers.fcm import FcmProvider
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.providers.log import LogProvider
 from notifications.wakeup import outbox_wakeups
-from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
+from notifications.worker import OutboxWorker, WorkerConfig
 
 logger = logging.getLogger("mgov.worker")
 

@@ -1,6 +1,7 @@
 """`POST /v1/integrations/dossier-events`: the back-office webhook. Thin: the route checks the
-signature (`access.SIGNED`) and parses; this applies the event through `domain/dossiers/backoffice_sync.py` and
-renders. The contract is in docs/api.md and the OpenAPI document."""
+signature (`access.SIGNED`) and parses; this applies the event through
+`domain/dossiers/backoffice_sync.py` and renders. The contract is in docs/api.md and the
+OpenAPI document."""
 
 from __future__ import annotations
 

@@ -23,6 +23,9 @@ class OutboxMessage(Model):
     citizen_id: int | None
     phone = fields.CharField(max_length=16)
     channel = fields.CharEnumField(Channel, max_length=8)
+    # Whether this message may go by SMS, as chosen or as a push's fallback: stamped by
+    # `domain.alerts.choices` when queued and whenever the citizen's SMS choice changes.
+    sms_allowed = fields.BooleanField(default=True, db_default=True)
     template = fields.CharField(max_length=64)
     params: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     language = fields.CharEnumField(Language, max_length=2)

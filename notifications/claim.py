@@ -45,16 +45,8 @@ _CLAIM = """
 UPDATE outbox_message
 SET status = 'sending', claim_token = {p[0]}, lease_until = {p[1]}, attempts = attempts + 1
 WHERE {picked}
-RETURNING id, claim_token, citizen_id, phone, channel, template, language, body, priority,
-    attempts, next_attempt_at,
-    (SELECT sms_opt_out FROM citizen WHERE citizen.id = outbox_message.citizen_id) AS opted_out,
-    COALESCE((
-        SELECT granted FROM consent_record
-        WHERE consent_record.citizen_id = outbox_message.citizen_id
-          AND consent_record.purpose = 'push_alerts'
-        ORDER BY recorded_at DESC, consent_record.id DESC
-        LIMIT 1
-    ), TRUE) AS push_allowed
+RETURNING id, claim_token, citizen_id, phone, channel, sms_allowed, template, language, body,
+    priority, attempts, next_attempt_at
 """
 
 
@@ -74,10 +66,8 @@ class ClaimedMessage:
     attempts: int  # counting this claim
     next_attempt_at: datetime  # its place in the queue, kept if it goes back unsent
     lease_until: datetime  # when another worker may claim it
-    opted_out: bool  # the citizen's SMS opt-out at claim time
-    # The citizen's push choice at claim time: the latest push_alerts consent, on when none
-    # (the rule of `domain.citizens.has_consent`, read here for the whole batch at once).
-    push_allowed: bool
+    # May it go by SMS (as chosen or as a push's fallback): decided by `domain.alerts.choices`.
+    sms_allowed: bool
 
 
 def _claim_statement(dialect: str) -> str:
@@ -117,8 +107,7 @@ async def claim_due_messages(
             attempts=row["attempts"],
             next_attempt_at=_as_datetime(row["next_attempt_at"]),
             lease_until=lease_until,
-            opted_out=bool(row["opted_out"]),
-            push_allowed=bool(row["push_allowed"]),
+            sms_allowed=bool(row["sms_allowed"]),
         )
         for row in rows
     ]

@@ -10,11 +10,10 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from domain.alerts.enqueue import HELD_FOR_QUIET_HOURS
+from domain.alerts.quiet_hours import HELD_FOR_QUIET_HOURS, QuietHours
 from domain.catalogue import text
 from domain.phones import can_text
 from domain.sms_text import measure_sms, to_sms_text
@@ -47,28 +46,6 @@ class RetryPolicy:
 
     def allows_retry(self, failure: SendFailure, attempts: int) -> bool:
         return failure.retryable and attempts < self.max_attempts
-
-
-@dataclass(frozen=True)
-class QuietHours:
-    """Non-urgent SMS wait for morning: nobody wants a reminder at 23:00."""
-
-    start: time = time(21, 0)
-    end: time = time(7, 0)
-    tz: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")
-
-    def resume_at(self, moment: datetime) -> datetime | None:
-        """When a message due at `moment` may go out, or None when it may go now."""
-        local = moment.astimezone(self.tz)
-        clock = local.time()
-        if self.start <= self.end:
-            quiet = self.start <= clock < self.end
-        else:
-            quiet = clock >= self.start or clock < self.end
-        if not quiet:
-            return None
-        day = local.date() if clock < self.end else local.date() + timedelta(days=1)
-        return datetime.combine(day, self.end, self.tz)
 
 
 @dataclass
@@ -236,9 +213,9 @@ class OutboxWorker:
         ):
             # Every SMS passes here, whichever door queued it (a USSD caller from abroad books).
             return self._failure(message, SendFailure(NOT_TEXTED, retryable=False))
-        urgent = message.priority == Priority.URGENT
-        if message.opted_out and not urgent:
+        if not message.sms_allowed:
             return self._failure(message, SendFailure("opted out", retryable=False))
+        urgent = message.priority == Priority.URGENT
         resume_at = (
             None
             if urgent or not self.config.quiet_hours
@@ -254,9 +231,9 @@ class OutboxWorker:
 
     async def _try_push(self, message: ClaimedMessage) -> Outcome | None:
         """Push to the citizen's devices, newest first. An outcome when settled (sent, or a
-        retry booked); None sends it by SMS instead: push turned off since it was queued, no
-        push service, no live device, a permanent refusal, or retries used up."""
-        if self.push_provider is None or message.citizen_id is None or not message.push_allowed:
+        retry booked); None sends it by SMS instead: no push service, no live device, a
+        permanent refusal, or retries used up."""
+        if self.push_provider is None or message.citizen_id is None:
             return None
         devices = await Device.filter(citizen_id=message.citizen_id).order_by("-last_seen_at")
         title = text("push.title", message.language)

@@ -10,13 +10,14 @@ import httpx
 import jwt
 import pytest
 
+from domain.alerts.quiet_hours import QuietHours
 from domain.auth.app_tokens import ACCESS_TTL, issue_access_token, purge_expired_logins
 from domain.local_time import utc_now
 from infra.logs import MaskingFilter
 from models import Citizen, OtpCode, OutboxMessage, RefreshToken
 from models.enums import Channel, OutboxStatus, Priority
 from notifications.providers.log import LogProvider
-from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
+from notifications.worker import OutboxWorker, WorkerConfig
 from tests.app_login import assert_problem, bearer, field_errors, sent_code, sign_in
 from tests.conftest import make_settings
 

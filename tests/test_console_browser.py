@@ -7,6 +7,7 @@ import io
 from datetime import time, timedelta
 
 from domain.alerts.enqueue import enqueue_message
+from domain.alerts.quiet_hours import QuietHours
 from domain.appointments.booking import list_citizen_appointments
 from domain.citizens import find_citizen
 from domain.local_time import local_text, utc_now
@@ -15,7 +16,7 @@ from mgov.demo import load_demo_data
 from models import Appointment, AuditLog
 from models.enums import AppointmentStatus
 from notifications.providers.log import LogProvider
-from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
+from notifications.worker import OutboxWorker, WorkerConfig
 from tests.browser import (  # noqa: F401 (fixtures)
     assert_fits_laptop_screens,
     browser_ready,

@@ -13,13 +13,14 @@ from datetime import time, timedelta
 import aiohttp
 import pytest
 
+from domain.alerts.quiet_hours import QuietHours
 from domain.local_time import local_text, utc_now
 from domain.policy import current_policy
 from models import OutboxMessage
 from models.enums import OutboxStatus
 from notifications.providers.http_sms import HttpSmsProvider
 from notifications.providers.log import LogProvider
-from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
+from notifications.worker import OutboxWorker, WorkerConfig
 from tests.console_forms import csrf_of, sign_in
 from tests.factories import send_due_messages
 from tests.fake_gateway import FakeSmsGateway, Reply

@@ -14,7 +14,8 @@ from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
-from domain.alerts.enqueue import HELD_FOR_QUIET_HOURS, enqueue_message
+from domain.alerts.enqueue import enqueue_message
+from domain.alerts.quiet_hours import HELD_FOR_QUIET_HOURS, QuietHours
 from domain.local_time import utc_now
 from domain.policy import current_policy
 from infra.settings import Settings
@@ -22,7 +23,7 @@ from mgov.worker_process import release_for_quiet_hours
 from models import OutboxMessage
 from models.enums import Channel, OutboxStatus
 from notifications.providers.log import LogProvider
-from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
+from notifications.worker import OutboxWorker, WorkerConfig
 from tests.factories import make_citizen
 
 SEND_DEADLINE = 60.0

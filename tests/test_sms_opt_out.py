@@ -13,11 +13,12 @@ import aiohttp
 import pytest
 
 from domain.alerts.enqueue import enqueue_message
+from domain.alerts.quiet_hours import QuietHours
 from domain.local_time import utc_now
 from models import Citizen, ConsentRecord, OutboxMessage
 from models.enums import ConsentPurpose, OutboxStatus, Priority
 from notifications.providers.http_sms import HttpSmsProvider
-from notifications.worker import OutboxWorker, QuietHours, WorkerConfig
+from notifications.worker import OutboxWorker, WorkerConfig
 from tests.factories import make_citizen
 from tests.fake_gateway import FakeSmsGateway
 

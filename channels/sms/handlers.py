@@ -13,9 +13,9 @@ from channels.summaries import (
     dossier_line,
     dossier_summary,
 )
+from domain.alerts.choices import change_sms_alerts
 from domain.appointments.booking import cancel_appointment, list_citizen_appointments
 from domain.catalogue import localised_name, text
-from domain.citizens import change_sms_alerts
 from domain.dossiers.records import list_citizen_dossiers, lookup_dossier
 from domain.errors import DomainError
 from domain.inbound_sms import SmsReply

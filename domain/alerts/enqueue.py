@@ -9,17 +9,13 @@ from typing import Any
 
 from tortoise.connection import get_connection
 
+from domain.alerts.choices import route_for
 from domain.catalogue import text
-from domain.citizens import has_consent
-from domain.local_time import as_utc, utc_now
-from models import Citizen, Device, OutboxMessage
-from models.enums import Channel, ConsentPurpose, Language, OutboxStatus, Priority
+from domain.local_time import utc_now
+from models import Citizen, OutboxMessage
+from models.enums import Channel, Language, Priority
 
 OUTBOX_CHANNEL = "mgov_outbox"
-# The `last_error` of a message the worker held back for the night: with it a reader (the
-# console) can say why the message waits, and a worker started with other quiet hours can
-# find the messages the old ones held.
-HELD_FOR_QUIET_HOURS = "quiet hours"
 
 
 async def enqueue_message(
@@ -36,20 +32,21 @@ async def enqueue_message(
 ) -> OutboxMessage | None:
     """Queue one message for a citizen; with a dedupe key, a second call for the same event is a
     no-op (returns None), however often a scheduler or a retried request runs. Without a
-    channel, `choose_channel` picks it. A number not yet a citizen's (a first login code) is
-    given as `phone` and `language`."""
+    channel, `domain.alerts.choices.route_for` picks it. A number not yet a citizen's (a first
+    login code) is given as `phone` and `language`."""
+    sms_allowed = True
     if citizen is not None:
         phone, language = citizen.phone, citizen.language
+        route = await route_for(citizen=citizen, priority=priority, channel=channel)
+        channel, sms_allowed = route.channel, route.sms_allowed
     elif phone is None or language is None or channel is None:
         raise ValueError("a message without a citizen needs a phone, a language and a channel")
-    if channel is None:
-        assert citizen is not None
-        channel = await choose_channel(citizen=citizen, priority=priority)
     message = OutboxMessage(
         id=uuid.uuid4(),
         citizen=citizen,
         phone=phone,
         channel=channel,
+        sms_allowed=sms_allowed,
         template=template,
         params=params,
         language=language,
@@ -69,28 +66,6 @@ async def enqueue_message(
         return None
     await _wake_workers()
     return stored
-
-
-async def release_quiet_hours_holds(*, until: datetime) -> int:
-    """Messages held for quiet hours past `until` are due at `until` instead: a worker passes
-    the moment its own quiet hours allow (now, with `MGOV_QUIET_HOURS=off`), so a held message
-    waits for the hours configured now, not for the morning of the hours that held it."""
-    return await OutboxMessage.filter(
-        status=OutboxStatus.QUEUED,
-        last_error=HELD_FOR_QUIET_HOURS,
-        next_attempt_at__gt=as_utc(until),
-    ).update(next_attempt_at=as_utc(until))
-
-
-async def choose_channel(*, citizen: Citizen, priority: Priority) -> Channel:
-    """Push only for a non-urgent message to a citizen with the app who has not turned push off;
-    anything else is an SMS, which the worker holds back from an opted-out citizen unless urgent
-    (the message stays in the app inbox either way)."""
-    if priority == Priority.URGENT or not await Device.exists(citizen=citizen):
-        return Channel.SMS
-    if not await has_consent(citizen=citizen, purpose=ConsentPurpose.PUSH_ALERTS):
-        return Channel.SMS
-    return Channel.PUSH
 
 
 async def _wake_workers() -> None:

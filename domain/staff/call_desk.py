@@ -9,7 +9,8 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from domain.alerts.enqueue import HELD_FOR_QUIET_HOURS, enqueue_message
+from domain.alerts.enqueue import enqueue_message
+from domain.alerts.quiet_hours import HELD_FOR_QUIET_HOURS
 from domain.appointments.booking import (
     book_appointment,
     cancel_appointment,
