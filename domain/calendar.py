@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 # A due date falls at the end of office hours, local time.
 OFFICE_CLOSES = time(17, 0)
 
+# The hours a one-stop office works: what "waiting N working hours for review" counts.
+OFFICE_HOURS = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
+
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
 
@@ -103,3 +106,18 @@ class WorkingCalendar:
         if stop_day <= due_day:
             return max(0, processing_days - self.working_days_between(stop_day, due_day))
         return processing_days + self.working_days_between(due_day, stop_day)
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Office hours on working days from `start` to `end`: a Friday-evening submission has
+        waited no time by Monday 07:30. Walks the days, so callers bound the span."""
+        begin, finish = self.local(start), self.local(end)
+        seconds = 0.0
+        day = begin.date()
+        while day <= finish.date():
+            if self.is_working_day(day):
+                for opens, shuts in OFFICE_HOURS:
+                    low = max(begin, datetime.combine(day, opens, self.tz))
+                    high = min(finish, datetime.combine(day, shuts, self.tz))
+                    seconds += max(0.0, (high - low).total_seconds())
+            day += _ONE_DAY
+        return seconds / 3600

@@ -68,3 +68,28 @@ class Unauthorized(DomainError):
     """No valid credentials: a missing, expired, tampered or revoked token (401)."""
 
     status = 401
+
+
+class FieldProblem:
+    """One thing wrong with one input of a form: its place (`answers.child_name`,
+    `documents.birth_certificate`), a stable code (catalogue key `form.error.<code>`) and what
+    fills that text."""
+
+    __slots__ = ("field", "code", "params")
+
+    def __init__(self, field: str, code: str, **params: Any) -> None:
+        self.field = field
+        self.code = code
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"FieldProblem({self.field!r}, {self.code!r})"
+
+
+class FormIncomplete(InvalidInput):
+    """Everything a submission lacks, at once: a citizen on 3G should fix it all in one go."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("form_incomplete", f"{len(problems)} problem(s) in the form")
+        self.problems = problems
+        self.params = {"count": len(problems)}

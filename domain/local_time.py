@@ -3,7 +3,7 @@ what a citizen reads."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from domain.policy import current_policy
 
@@ -21,3 +21,8 @@ def as_utc(moment: datetime) -> datetime:
     """Datetimes we filter on, in UTC: Tortoise stores UTC, and SQLite compares the text, so a
     `+07:00` parameter would be compared wrongly against stored `+00:00` values."""
     return moment.astimezone(UTC)
+
+
+def local_date(moment: datetime) -> date:
+    """The city's calendar day at `moment`: what "today" means in a date answer."""
+    return moment.astimezone(current_policy().timezone).date()

@@ -9,6 +9,8 @@ from tortoise.transactions import in_transaction
 
 from domain.alerts.choices import has_consent, record_consent
 from models import (
+    Application,
+    ApplicationDocument,
     Appointment,
     AuditLog,
     Citizen,
@@ -51,6 +53,8 @@ class CitizenExport:
     logins: list[RefreshToken]
     login_codes: list[OtpCode]
     staff_access: list[AuditLog]
+    applications: list[Application]
+    documents: list[ApplicationDocument]
 
 
 async def load_profile(*, citizen: Citizen) -> Profile:
@@ -116,4 +120,10 @@ async def export_citizen_data(*, citizen: Citizen) -> CitizenExport:
         logins=list(await RefreshToken.filter(citizen=citizen).order_by("id")),
         login_codes=list(await OtpCode.filter(phone=citizen.phone).order_by("id")),
         staff_access=list(await AuditLog.filter(citizen=citizen).order_by("id")),
+        applications=list(
+            await Application.filter(citizen=citizen).order_by("id").prefetch_related("procedure")
+        ),
+        documents=list(
+            await ApplicationDocument.filter(application__citizen=citizen).order_by("id")
+        ),
     )

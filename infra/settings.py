@@ -26,7 +26,9 @@ T = TypeVar("T")
 F = TypeVar("F")
 # Request-body ceilings in bytes by route class (mobile_api/request_body.py), each read from
 # MGOV_BODY_LIMIT_<CLASS>; a class added here (uploads) gets its own variable.
-BODY_LIMITS = {"api": 64 * 1024}
+# Uploads have their own class: one document, up to the largest a procedure accepts (15 MiB
+# drawings), plus the multipart framing.
+BODY_LIMITS = {"api": 64 * 1024, "upload": 16 * 1024 * 1024}
 
 
 class SettingsError(RuntimeError):
@@ -135,6 +137,10 @@ class Settings:
     backoffice_secret: Secret
     staff_token_minutes: int
     sms_spool_dir: Path
+    document_dir: Path
+    # Working hours a submitted application may wait for an officer before the dashboard shows it.
+    review_wait_hours: int = 8
+    draft_days: int = 30
     allowed_phone_regions: tuple[str, ...] = ("VN",)
 
     @property
@@ -247,6 +253,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             lambda: _quiet_hours(config("MGOV_QUIET_HOURS", default="21:00-07:00")), None
         ),
         staff_token_minutes=read(lambda: _positive(config, "MGOV_STAFF_TOKEN_MINUTES", 480), 1),
+        review_wait_hours=read(lambda: _positive(config, "MGOV_REVIEW_WAIT_HOURS", 8), 8),
+        draft_days=read(lambda: _positive(config, "MGOV_DRAFT_DAYS", 30), 30),
         allowed_phone_regions=read(
             lambda: _phone_regions(config("MGOV_ALLOWED_PHONE_REGIONS", default="VN")), ("VN",)
         ),
@@ -264,6 +272,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         test_number_prefix=config("MGOV_TEST_NUMBER_PREFIX", default="+8490000000").strip(),
         backoffice_secret=Secret(config("MGOV_BACKOFFICE_SECRET", default="")),
         sms_spool_dir=Path(config("MGOV_SMS_SPOOL_DIR", default=str(var_dir / "sms-spool"))),
+        document_dir=Path(config("MGOV_DOCUMENT_DIR", default=str(var_dir / "documents"))),
         **values,
     )
 

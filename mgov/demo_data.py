@@ -80,7 +80,7 @@ PROCEDURES = [
         "H29.99",
         0,
         2000,
-        "none",
+        "counter",
     ),
     ("1.001656", "Đăng ký khai tử", "Death registration", "H29.99", 0, 0, "partial"),
     ("1.004194", "Đăng ký thường trú", "Permanent residence registration", "H29.99", 7, 0, "full"),

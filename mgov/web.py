@@ -18,6 +18,7 @@ from channels.sms.spool import SmsSpool
 from channels.ussd import routes as ussd
 from domain.errors import DomainError
 from infra.database import open_database
+from infra.document_store import FilesystemStore
 from infra.outages import DATABASE_ERRORS
 from infra.settings import Settings
 from mobile_api import api, assets, health
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.sms_spool = SmsSpool(settings.sms_spool_dir)
+    app.state.document_store = FilesystemStore(settings.document_dir)
     app.router.routes.extend(metrics_routes)
     app.router.routes.extend(sms_routes(settings))
     app.router.routes.extend(console_routes)

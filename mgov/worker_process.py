@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
@@ -15,12 +16,15 @@ from tortoise.functions import Count
 from domain.alerts.apologies import send_overdue_apologies
 from domain.alerts.quiet_hours import QuietHours, release_quiet_hours_holds
 from domain.alerts.reminders import enqueue_due_reminders
+from domain.applications.documents import DocumentStore
+from domain.applications.drafts import purge_stale_drafts
 from domain.auth.app_tokens import purge_expired_logins
 from domain.local_time import utc_now
 from domain.stats.outbox import read_backlog
 from domain.throttle import purge_old_attempts
 from domain.ussd_sessions import purge_expired_ussd_sessions
 from infra.database import open_database
+from infra.document_store import FilesystemStore
 from infra.settings import Settings
 from models import OutboxMessage
 from models.enums import OutboxStatus
@@ -100,7 +104,12 @@ async def run_worker(settings: Settings) -> None:
         released = await outage.retry(lambda: release_for_quiet_hours(quiet_hours), stop=stop)
         if released:
             logger.info("%d messages held for quiet hours now wait by MGOV_QUIET_HOURS", released)
-        await asyncio.gather(worker.run(stop, wake), run_scheduler(stop, outage=outage))
+        drafts = DraftPurge(
+            FilesystemStore(settings.document_dir), timedelta(days=settings.draft_days)
+        )
+        await asyncio.gather(
+            worker.run(stop, wake), run_scheduler(stop, outage=outage, drafts=drafts)
+        )
     logger.info("worker stopped")
 
 
@@ -112,8 +121,19 @@ async def release_for_quiet_hours(quiet_hours: QuietHours | None) -> int:
     return await release_quiet_hours_holds(until=until)
 
 
+@dataclass(frozen=True)
+class DraftPurge:
+    """Where abandoned drafts' files are, and how long a draft may lie untouched."""
+
+    store: DocumentStore
+    untouched_for: timedelta
+
+
 async def run_scheduler(
-    stop: asyncio.Event, interval: float = 60.0, outage: DatabaseOutage | None = None
+    stop: asyncio.Event,
+    interval: float = 60.0,
+    outage: DatabaseOutage | None = None,
+    drafts: DraftPurge | None = None,
 ) -> None:
     """Reminder and overdue scans (and old rate-limit windows dropped), once a minute. A scan
     the database's absence interrupts is run again from the start when it is back (each step
@@ -121,7 +141,7 @@ async def run_scheduler(
     outage = outage or DatabaseOutage()
     while not stop.is_set():
         try:
-            await outage.retry(_scan, stop=stop)
+            await outage.retry(lambda: _scan(drafts), stop=stop)
         except Exception:
             logger.exception("reminder scan failed")
         try:
@@ -130,7 +150,7 @@ async def run_scheduler(
             pass
 
 
-async def _scan() -> None:
+async def _scan(drafts: DraftPurge | None) -> None:
     queued = await enqueue_due_reminders()
     apologies = await send_overdue_apologies()
     await purge_old_attempts()
@@ -138,6 +158,12 @@ async def _scan() -> None:
     await purge_expired_ussd_sessions()
     if queued or apologies:
         logger.info("queued %d reminders and %d overdue apologies", queued, apologies)
+    if drafts is not None:
+        purged = await purge_stale_drafts(store=drafts.store, untouched_for=drafts.untouched_for)
+        if purged:
+            logger.info(
+                "deleted %d drafts untouched for %s, with their files", purged, drafts.untouched_for
+            )
 
 
 async def outbox_report() -> list[str]:

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from mobile_api import (
     integrations,
+    routes_applications,
     routes_appointments,
     routes_auth,
     routes_catalogue,
@@ -20,6 +21,7 @@ from mobile_api import (
     routes_inbox,
     routes_me,
     staff_api,
+    staff_applications,
     staff_stats,
 )
 from mobile_api.endpoints import route
@@ -31,9 +33,11 @@ ENDPOINTS = [
     *routes_me.endpoints,
     *routes_catalogue.endpoints,
     *routes_dossiers.endpoints,
+    *routes_applications.endpoints,
     *routes_appointments.endpoints,
     *routes_inbox.endpoints,
     *staff_api.endpoints,
+    *staff_applications.endpoints,
     *staff_stats.endpoints,
     *integrations.endpoints,
 ]

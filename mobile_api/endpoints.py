@@ -26,6 +26,7 @@ from infra.json_input import JsonRefused, read_json
 from mobile_api.access import CITIZEN, Access, Caller, check_role, identify
 from mobile_api.paging import MAX_ID
 from mobile_api.problems import problem, request_language
+from mobile_api.request_body import UPLOAD, ClassedRoute
 from mobile_api.schemas.common import KeepsNulls
 from models import Citizen
 from models.enums import Language
@@ -72,7 +73,7 @@ class Reply:
     status: int
 
 
-Answer: TypeAlias = BaseModel | Reply | None
+Answer: TypeAlias = BaseModel | Reply | Response | None
 Handler = Callable[[Call], Awaitable[Answer]]
 
 
@@ -96,6 +97,12 @@ class Endpoint:
     # A domain error's field under this operation's name for it, where the two differ
     # (the domain's `phone` is the webhook's `citizen_phone`).
     fields: Mapping[str, str] = field(default_factory=dict)
+    # A multipart upload the handler streams itself, under the `upload` body limit.
+    upload: bool = False
+    # The handler answers a file (a Starlette Response) rather than a model.
+    file: bool = False
+    # Request headers the operation reads, for the document: name -> description.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class BadInput(Exception):
@@ -171,6 +178,8 @@ def render(answer: Answer, endpoint: Endpoint) -> Response:
     headers = {"Cache-Control": "no-store"} if endpoint.no_store else None
     if answer is None:
         return Response(status_code=204, headers=headers)
+    if isinstance(answer, Response):
+        return answer
     model, status = (answer.model, answer.status) if isinstance(answer, Reply) else (answer, None)
     if status is not None and status not in endpoint.also:
         raise ValueError(f"{endpoint.handler.__name__} answered {status}, not declared")
@@ -215,4 +224,9 @@ def route(endpoint: Endpoint) -> Route:
             raise
         return render(answer, endpoint)
 
-    return Route(endpoint.path, serve, methods=[endpoint.method], name=endpoint.handler.__name__)
+    name = endpoint.handler.__name__
+    if endpoint.upload:
+        return ClassedRoute(
+            endpoint.path, serve, body_class=UPLOAD, methods=[endpoint.method], name=name
+        )
+    return Route(endpoint.path, serve, methods=[endpoint.method], name=name)

@@ -26,6 +26,10 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return False
 
 
+def _no_store(start: Message) -> bool:
+    return "no-store" in Headers(raw=start.get("headers", [])).get("cache-control", "")
+
+
 class ETagMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -41,6 +45,11 @@ class ETagMiddleware:
         async def tag_and_send(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
+                if _no_store(message):
+                    # Not to be kept, so not to be tagged: a document download streams on
+                    # instead of being held here to be hashed.
+                    await send(message)
+                    return
                 start = message
                 return
             if message["type"] != "http.response.body" or start is None:

@@ -103,6 +103,17 @@ def _problem(status: int, endpoint: Endpoint) -> dict[str, Any]:
     return response
 
 
+_MULTIPART = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        }
+    }
+}
+
+
 def _operation(
     endpoint: Endpoint, refs: dict[tuple[Any, JsonSchemaMode], Any], schemas: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
@@ -111,9 +122,28 @@ def _operation(
         parameters += _query_parameters(refs[(endpoint.query, "validation")], schemas)
     if endpoint.auth == SIGNED:
         parameters.append(_TIMESTAMP)
+    for name, description in endpoint.headers.items():
+        parameters.append(
+            {
+                "name": name,
+                "in": "header",
+                "required": True,
+                "description": description,
+                "schema": {"type": "string", "maxLength": 64},
+            }
+        )
     responses: dict[str, Any] = {}
     for status in (endpoint.status, *endpoint.also):
-        if endpoint.response is not None:
+        if endpoint.file:
+            responses[str(status)] = {
+                "description": "The file as it was uploaded, its type proven by its content",
+                "content": {kind: {} for kind in ("application/pdf", "image/jpeg", "image/png")},
+                "headers": {
+                    "Content-Disposition": {"schema": {"type": "string"}},
+                    "Cache-Control": {"schema": {"const": "no-store"}},
+                },
+            }
+        elif endpoint.response is not None:
             schema = refs[(endpoint.response, "serialization")]
             success: dict[str, Any] = {
                 "description": "OK",
@@ -126,7 +156,7 @@ def _operation(
             responses[str(status)] = success
         else:
             responses[str(status)] = {"description": "Done"}
-    if endpoint.method == "GET":
+    if endpoint.method == "GET" and not endpoint.file:
         parameters.append(
             {
                 "name": "If-None-Match",
@@ -136,7 +166,8 @@ def _operation(
             }
         )
         responses["304"] = {"description": "Not modified since the ETag given"}
-    statuses = {400, 404, 422, *endpoint.errors} | ({413} if endpoint.body else set())
+    statuses = {400, 404, 422, *endpoint.errors}
+    statuses |= {413} if endpoint.body or endpoint.upload else set()
     statuses |= {401} if endpoint.auth != PUBLIC else set()
     statuses |= {403} if endpoint.auth.permission else set()
     responses |= {str(status): _problem(status, endpoint) for status in sorted(statuses)}
@@ -152,6 +183,8 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
         }
+    if endpoint.upload:
+        operation["requestBody"] = {"required": True, "content": _MULTIPART}
     scheme = endpoint.auth.scheme
     operation["security"] = [{scheme: endpoint.auth.roles}] if scheme else []
     if endpoint.auth.roles:

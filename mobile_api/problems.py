@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from domain.catalogue import error_text, text
-from domain.errors import DomainError, TooManyRequests
+from domain.errors import DomainError, FormIncomplete, TooManyRequests
 from infra.logs import request_id_var
 from infra.outages import RETRY_AFTER_SECONDS, is_database_unavailable, note_database_outage
 
@@ -77,6 +77,17 @@ async def domain_error_handler(request: Request, exc: Exception) -> ProblemRespo
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     if exc.status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
+    errors = None
+    if isinstance(exc, FormIncomplete):
+        language = request_language(request)
+        errors = [
+            {
+                "field": item.field,
+                "code": item.code,
+                "message": text(f"form.error.{item.code}", language, **item.params),
+            }
+            for item in exc.problems
+        ]
     return problem(
         request,
         code=exc.code,
@@ -84,6 +95,7 @@ async def domain_error_handler(request: Request, exc: Exception) -> ProblemRespo
         params=exc.params,
         headers=headers,
         field=exc.field,
+        errors=errors,
     )
 
 

@@ -3,11 +3,11 @@ refused with 413 before the body is held in memory, and a caller who hangs up mi
 INFO line, not a traceback.
 
 Every route belongs to a body class: the API's (`api`: JSON bodies, gateway callbacks, console
-forms) unless it is a `ClassedRoute` naming another (uploads, when there are some), and each
-class has its limit in `Settings.body_limits` (`MGOV_BODY_LIMIT_<CLASS>`). The middleware learns
-the route from the scope, which the router fills in before any handler reads the body, so the
-check sits in `receive`: a declared `Content-Length` over the limit is refused before the first
-byte is read, and a chunked body once the bytes counted so far pass it.
+forms) unless it is a `ClassedRoute` naming another (`upload`: an application's documents),
+and each class has its limit in `Settings.body_limits` (`MGOV_BODY_LIMIT_<CLASS>`). The
+middleware learns the route from the scope, which the router fills in before any handler reads
+the body, so the check sits in `receive`: a declared `Content-Length` over the limit is refused
+before the first byte is read, and a chunked body once the bytes counted so far pass it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from mobile_api.problems import ProblemResponse, problem
 
 logger = logging.getLogger("mgov.web")
 API = "api"
+UPLOAD = "upload"
 _UNKNOWN = "<unmatched>"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from domain.catalogue import text
+from domain.applications.views import pending_applications
+from domain.catalogue import localised_name, text
 from domain.dossiers.owner_views import get_my_dossier, list_my_dossiers, look_up_dossier
 from mobile_api.endpoints import Call, Endpoint
 from mobile_api.paging import decode_cursor, read_page, row_id
@@ -15,6 +16,8 @@ from mobile_api.schemas.dossiers import (
     DossierSummary,
     LookupRequest,
     LookupResult,
+    PendingApplication,
+    ProcedureRef,
 )
 
 
@@ -26,8 +29,23 @@ async def my_dossiers(call: Call) -> DossierPage:
         query.limit,
         lambda dossier: [dossier.id],
     )
+    pending = [] if before_id else await pending_applications(citizen=call.citizen)
     return DossierPage(
-        items=[DossierSummary.of(d, call.language) for d in page], next_cursor=next_cursor
+        items=[DossierSummary.of(d, call.language) for d in page],
+        next_cursor=next_cursor,
+        applications=[
+            PendingApplication(
+                id=a.id,
+                status=a.status.value,
+                status_text=text(f"application.status.{a.status.value}", call.language),
+                procedure=ProcedureRef(
+                    code=a.procedure.code, name=localised_name(a.procedure, call.language)
+                ),
+                submitted_at=a.submitted_at,
+                refusal_reason=a.refusal_reason or None,
+            )
+            for a in pending
+        ],
     )
 
 

@@ -1,6 +1,12 @@
 """Tortoise models: the schema of mgov. Imports nothing above it."""
 
 from models.agencies import Agency, Holiday, Office, Procedure
+from models.applications import (
+    Application,
+    ApplicationDocument,
+    ProcedureForm,
+    SupplementRequest,
+)
 from models.appointments import Appointment, OfficeSlot
 from models.auth import OtpCode, RefreshToken
 from models.citizens import Citizen, ConsentRecord
@@ -14,6 +20,8 @@ from models.ussd import UssdSession
 
 __all__ = [
     "Agency",
+    "Application",
+    "ApplicationDocument",
     "Appointment",
     "AttemptCounter",
     "AuditLog",
@@ -31,7 +39,9 @@ __all__ = [
     "OutboxMessage",
     "OtpCode",
     "Procedure",
+    "ProcedureForm",
     "RefreshToken",
     "StaffUser",
+    "SupplementRequest",
     "UssdSession",
 ]

@@ -58,6 +58,10 @@ class Procedure(Model):
     processing_days = fields.IntField()
     fee_vnd = fields.IntField(default=0)
     online_level = fields.CharEnumField(OnlineLevel, max_length=16)
+    # Requestable from a basic phone (USSD, SMS `NOP <short_code>`): no papers beyond identity.
+    short_code = fields.CharField(max_length=16, null=True, unique=True)
+    basic_phone = fields.BooleanField(default=False, db_default=False)
+    needs_cccd = fields.BooleanField(default=False, db_default=False)
     is_active = fields.BooleanField(default=True)
 
     class Meta:

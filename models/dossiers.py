@@ -45,6 +45,7 @@ class Dossier(Model):
     promised_at = fields.DatetimeField(null=True)
     status_note = fields.CharField(max_length=500, default="")
     updated_at = fields.DatetimeField(auto_now=True)
+    submitted_online = fields.BooleanField(default=False, db_default=False)
     # Written once when handling ends (not on withdrawal), so statistics sort a column.
     finished_late = fields.BooleanField(null=True)
     working_days_taken = fields.IntField(null=True)

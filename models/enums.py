@@ -12,9 +12,12 @@ class AgencyLevel(StrEnum):
 
 
 class OnlineLevel(StrEnum):
+    """How much of a procedure a citizen can do online: nothing (`counter`), submit online with
+    the result or fee at the counter (`partial`), or all of it (`full`, toàn trình)."""
+
     FULL = "full"
     PARTIAL = "partial"
-    NONE = "none"
+    COUNTER = "counter"
 
 
 class Language(StrEnum):
@@ -30,6 +33,22 @@ class DossierStatus(StrEnum):
     RETURNED = "returned"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+class ApplicationChannel(StrEnum):
+    """The door an application came through: the app, or a basic phone's USSD menu or SMS."""
+
+    APP = "app"
+    USSD = "ussd"
+    SMS = "sms"
 
 
 class ActorKind(StrEnum):

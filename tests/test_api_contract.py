@@ -50,7 +50,7 @@ from tests.factories import (
 from tests.staff_setup import PASSWORD, PASSWORD_HASH, bearer
 
 EXAMPLES_PER_OPERATION = 20
-OPERATIONS = 37
+OPERATIONS = 57
 HOOK = "/v1/integrations/dossier-events"
 BACKOFFICE_SECRET = "contract-test-backoffice-secret-0123456789"
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -75,7 +75,7 @@ async def test_the_document_is_valid_openapi_3_1(client):
     assert ("POST", "/v1/auth/otp") in operations
     assert ("GET", "/v1/offices/{office_id}/slots") in operations
     staff = {path for method, path in operations if path.startswith("/v1/staff/")}
-    assert len(staff) == 12  # 13 operations, two of them on one path
+    assert len(staff) == 20  # 21 operations, two of them on one path
     assert ("POST", "/v1/staff/dossiers/{code}/moves") in operations
 
 
@@ -261,6 +261,11 @@ STAFF_CALLS = {
     "/v1/staff/citizens/{citizen_id}/notifications/{message_id}/resend": {"reason": "lost"},
     "/v1/staff/dossiers": {"phone": "0901234567", "procedure_code": "2.000720", "office_id": 1},
     "/v1/staff/dossiers/{code}/moves": {"to_status": "in_progress"},
+    "/v1/staff/dossiers/{code}/supplement": {"documents": ["lease"]},
+    "/v1/staff/applications/{application_id}/accept": {},
+    "/v1/staff/applications/{application_id}/refuse": {"reason": "not ours"},
+    "/v1/staff/applications/{application_id}/supplement": {"documents": ["lease"]},
+    "/v1/staff/procedures/{code}/form": {"online_level": "partial"},
 }
 
 
@@ -279,7 +284,14 @@ async def test_a_role_the_document_leaves_out_is_refused_by_the_route(client):
             allowed = requirement.get("staffBearer")
             if not allowed:
                 continue
-            url = path.format(citizen_id=1, appointment_id=1, message_id="x", code="H29-1")
+            url = path.format(
+                citizen_id=1,
+                appointment_id=1,
+                message_id="x",
+                code="H29-1",
+                application_id=1,
+                document_id=1,
+            )
             for role in roles:
                 if role.value in allowed:
                     continue
@@ -312,6 +324,7 @@ class Contract:
         headers: dict[str, str] | None = None,
         params: dict[str, Any] | None = None,
         body: Any = None,
+        files: dict[str, Any] | None = None,
         **path_params: Any,
     ) -> httpx.Response:
         sent = dict(headers or {})
@@ -322,7 +335,15 @@ class Contract:
             if path == HOOK:
                 sent |= _signed(raw)
         url = path.format(**path_params)
-        response = await self.client.request(method, url, headers=sent, params=params, content=raw)
+        if files is not None:
+            response = await self.client.request(
+                method, url, headers=sent, params=params, files=files
+            )
+            response.request.read()  # schemathesis reads the request it checks the answer of
+        else:
+            response = await self.client.request(
+                method, url, headers=sent, params=params, content=raw
+            )
         documented = self.document["paths"][path][method.lower()]["responses"]
         status = response.status_code
         assert 200 <= status < 300 and str(status) in documented, (method, url, response.text)
@@ -334,6 +355,93 @@ class Contract:
         self.schema[path][method].validate_response(response)
         self.answered.setdefault((method, path), set()).add(status)
         return response
+
+
+PDF = b"%PDF-1.7\n%%EOF\n"
+FORM = {
+    "online_level": "full",
+    "fields": [{"name": "purpose", "type": "text", "label_vi": "Mục đích", "label_en": "Purpose"}],
+    "documents": [{"kind": "scan", "name_vi": "Bản quét", "name_en": "Scan", "required": False}],
+}
+
+
+async def _walk_online_applications(
+    api: Contract, me: dict[str, str], staff: dict[str, str], code: str
+) -> None:
+    """Every application operation once, with the answers of a real submission."""
+    await api.call("PUT", "/v1/staff/procedures/{code}/form", headers=staff, body=FORM, code=code)
+    await api.call("GET", "/v1/procedures/{code}/form", code=code)
+    answers = {"purpose": "Mở quán cà phê"}
+    keyed = {**me, "Idempotency-Key": "draft-a"}
+    new = {"procedure_code": code, "answers": {}}
+    first = (await api.call("POST", "/v1/applications", headers=keyed, body=new)).json()["id"]
+    await api.call("POST", "/v1/applications", headers=keyed, body=new)  # the replay: 200
+    one, ids = "/v1/applications/{application_id}", {"application_id": first}
+    await api.call("GET", "/v1/applications", headers=me)
+    await api.call("GET", one, headers=me, **ids)
+    await api.call("PATCH", one, headers=me, body={"answers": answers}, **ids)
+    upload = {"file": ("scan.pdf", PDF, "application/pdf")}
+    kind = {"kind": "scan"}
+    added = await api.call("POST", one + "/documents", headers=me, params=kind, files=upload, **ids)
+    document = one + "/documents/{document_id}"
+    await api.call("GET", document, headers=me, document_id=added.json()["id"], **ids)
+    await api.call("DELETE", document, headers=me, document_id=added.json()["id"], **ids)
+    added = await api.call("POST", one + "/documents", headers=me, params=kind, files=upload, **ids)
+    await api.call("POST", one + "/submit", headers={**me, "Idempotency-Key": "s-a"}, **ids)
+
+    async def submitted(key: str) -> int:
+        body = {"procedure_code": code, "answers": answers, "submit": True}
+        headers = {**me, "Idempotency-Key": key}
+        return int(
+            (await api.call("POST", "/v1/applications", headers=headers, body=body)).json()["id"]
+        )
+
+    withdrawn, refused, sent_back = [await submitted(k) for k in ("b", "d", "e")]
+    await api.call("POST", one + "/withdraw", headers=me, application_id=withdrawn)
+    draft = (await api.call("POST", "/v1/applications", headers=me, body=new)).json()["id"]
+    await api.call("DELETE", one, headers=me, application_id=draft)
+
+    review = "/v1/staff/applications/{application_id}"
+    await api.call("GET", "/v1/staff/applications", headers=staff)
+    await api.call("GET", review, headers=staff, **ids)
+    await api.call(
+        "GET",
+        review + "/documents/{document_id}",
+        headers=staff,
+        document_id=added.json()["id"],
+        **ids,
+    )
+    accepted = await api.call("POST", review + "/accept", headers=staff, body={}, **ids)
+    await api.call(
+        "POST",
+        review + "/refuse",
+        headers=staff,
+        body={"reason": "Sai thủ tục"},
+        application_id=refused,
+    )
+    await api.call(
+        "POST",
+        review + "/supplement",
+        headers=staff,
+        body={"documents": ["scan"]},
+        application_id=sent_back,
+    )
+    await api.call(
+        "POST",
+        one + "/documents",
+        headers=me,
+        params=kind,
+        files=upload,
+        application_id=sent_back,
+    )
+    await api.call("POST", one + "/resubmit", headers=me, application_id=sent_back)
+    await api.call(
+        "POST",
+        "/v1/staff/dossiers/{code}/supplement",
+        headers=staff,
+        body={"fields": ["purpose"], "note": "Ghi rõ địa điểm"},
+        code=accepted.json()["code"],
+    )
 
 
 async def test_a_happy_path_through_every_operation_answers_as_documented(contract_client):
@@ -472,6 +580,7 @@ async def test_a_happy_path_through_every_operation_answers_as_documented(contra
     }
     await api.call("POST", HOOK, body=move)
 
+    await _walk_online_applications(api, me, staff, procedure.code)
     await api.call("POST", "/v1/auth/logout", body={"refresh_token": tokens["refresh_token"]})
 
     successes = {

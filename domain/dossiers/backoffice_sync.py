@@ -13,10 +13,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.citizens import register_citizen
-from domain.dossiers.counter_desk import find_procedure, find_receiving_office, parse_status
+from domain.dossiers.counter_desk import find_receiving_office, parse_status
 from domain.dossiers.records import Actor, find_dossier_by_code, move_dossier, receive_dossier
 from domain.errors import Conflict, DomainError
 from domain.local_time import utc_now
+from domain.procedures import get_procedure
 from domain.staff.accounts import find_agency
 from models import Dossier, IntegrationEvent
 from models.enums import ActorKind, Language
@@ -77,7 +78,7 @@ def verify_signature(
 async def _receive(order: ReceiveOrder) -> Dossier:
     agency = await find_agency(code=order.agency_code) if order.agency_code else None
     office = await find_receiving_office(agency=agency, office_id=order.office_id)
-    procedure = await find_procedure(code=order.procedure_code)
+    procedure = await get_procedure(code=order.procedure_code)
     citizen = await register_citizen(
         phone=order.phone, full_name=order.full_name, language=order.language
     )

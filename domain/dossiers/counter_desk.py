@@ -8,17 +8,11 @@ from tortoise.transactions import in_transaction
 from domain.citizens import register_citizen
 from domain.dossiers.records import Actor, find_dossier_by_code, move_dossier, receive_dossier
 from domain.errors import InvalidInput, NotFound
+from domain.procedures import get_procedure
 from domain.staff.accounts import require_agency, require_permission
 from domain.staff.audit import StaffCaller, record_audit
-from models import Agency, Dossier, Office, Procedure
+from models import Agency, Dossier, Office
 from models.enums import ActorKind, DossierStatus, Language, StaffRole
-
-
-async def find_procedure(*, code: str) -> Procedure:
-    procedure = await Procedure.get_or_none(code=code.strip(), is_active=True)
-    if procedure is None:
-        raise NotFound("procedure_not_found", "no active procedure with this code")
-    return procedure
 
 
 async def find_receiving_office(*, agency: Agency | None, office_id: int | None) -> Office:
@@ -66,7 +60,7 @@ async def register_at_counter(
     if caller.user.role == StaffRole.OFFICER:
         agency = caller.user.agency  # fetched with the account (get_active_staff)
     office = await find_receiving_office(agency=agency, office_id=office_id)
-    procedure = await find_procedure(code=procedure_code)
+    procedure = await get_procedure(code=procedure_code)
     async with in_transaction():
         citizen = await register_citizen(phone=phone, full_name=full_name, language=language)
         dossier = await receive_dossier(

@@ -76,8 +76,17 @@ def _short(note: str) -> str:
     return note if len(note) <= SMS_NOTE_LENGTH else note[: SMS_NOTE_LENGTH - 3].rstrip() + "..."
 
 
-async def _notify(dossier: Dossier, event: DossierEvent) -> None:
-    template = NOTIFY_TEMPLATE.get(event.to_status)
+@dataclass(frozen=True)
+class Notice:
+    """What the citizen is told of a move when it is not the usual text with the officer's note
+    (a supplement asked online lists the items, and says where to add them)."""
+
+    template: str
+    note: str
+
+
+async def _notify(dossier: Dossier, event: DossierEvent, notice: Notice | None = None) -> None:
+    template = notice.template if notice else NOTIFY_TEMPLATE.get(event.to_status)
     if template is None:
         return
     citizen: Citizen = await dossier.citizen
@@ -88,7 +97,7 @@ async def _notify(dossier: Dossier, event: DossierEvent) -> None:
         params={
             "code": dossier.code,
             "due_date": local_text(dossier.due_at, "%d/%m/%Y"),
-            "note": _short(event.note),
+            "note": notice.note if notice else _short(event.note),
             "office": localised_name(office, citizen.language),
         },
         dedupe_key=f"dossier-event:{event.id}",
@@ -102,8 +111,10 @@ async def receive_dossier(
     office: Office,
     actor: Actor,
     received_at: datetime | None = None,
+    submitted_online: bool = False,
 ) -> Dossier:
-    """Register a dossier at a counter: its code, its deadline, and the citizen's receipt."""
+    """Register a dossier, handed in at a counter or accepted from an online application: its
+    code, its deadline, and the citizen's receipt."""
     received_at = received_at or utc_now()
     calendar = await load_working_calendar(around=received_at)
     agency = await office.agency
@@ -122,6 +133,7 @@ async def receive_dossier(
             status=DossierStatus.RECEIVED,
             received_at=received_at,
             due_at=calendar.due_at(received_at, procedure.processing_days),
+            submitted_online=submitted_online,
         )
         event = await DossierEvent.create(
             dossier=dossier,
@@ -161,8 +173,10 @@ async def move_dossier(
     actor: Actor,
     note: str = "",
     at: datetime | None = None,
+    notice: Notice | None = None,
 ) -> Dossier:
-    """Move a dossier one step; an illegal move is refused and nothing changes."""
+    """Move a dossier one step; an illegal move is refused and nothing changes. `notice`, when
+    given, is what the citizen's message says in place of the note."""
     note = note.strip()
     if to_status in REASON_REQUIRED and not note:
         raise InvalidInput("reason_required", f"moving to {to_status} needs a reason", field="note")
@@ -207,7 +221,7 @@ async def move_dossier(
             note=note,
             created_at=at,  # the step's own time: a move recorded later keeps its date
         )
-        await _notify(dossier, event)
+        await _notify(dossier, event, notice)
     return dossier
 
 

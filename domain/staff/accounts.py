@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[StaffRole]] = {
     "notification.resend": frozenset({_A, _ADMIN}),
     "dossier.register": frozenset({_O, _ADMIN}),
     "dossier.move": frozenset({_O, _ADMIN}),
+    "application.review": frozenset({_O, _ADMIN}),
+    "form.publish": frozenset({_ADMIN}),
     "audit.read": frozenset({_ADMIN}),
     "stats.read": frozenset({StaffRole.SUPERVISOR, _ADMIN}),
 }

@@ -50,9 +50,25 @@ class DossierQuery(PageQuery):
     status: DossierStatus | None = None
 
 
+class PendingApplication(BaseModel):
+    """An online application not (or not yet) a dossier: waiting for review, or refused."""
+
+    id: int
+    status: str
+    status_text: str
+    procedure: ProcedureRef
+    submitted_at: datetime | None = None
+    refusal_reason: str | None = None
+
+
 class DossierPage(BaseModel):
     items: list[DossierSummary]
     next_cursor: str | None = None
+    applications: list[PendingApplication] = Field(
+        default=[],
+        description="First page only: applications submitted online and not yet accepted, "
+        "or refused; an accepted one is listed as its dossier",
+    )
 
 
 class TimelineEntry(BaseModel):

@@ -172,6 +172,30 @@ class ExportedStaffAccess(BaseModel):
     reason: str
 
 
+class ExportedApplication(BaseModel):
+    id: int
+    procedure_code: str
+    channel: str
+    status: str
+    answers: dict[str, Any]
+    created_at: datetime
+    submitted_at: datetime | None = None
+    refusal_reason: str
+
+
+class ExportedDocument(BaseModel):
+    """A file the citizen gave us (download it from its application)."""
+
+    application_id: int
+    id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
 class Export(BaseModel):
     """Everything held about the citizen. Credentials are withheld: device tokens, and the
     hashes of refresh tokens, login codes and the CCCD number."""
@@ -187,6 +211,8 @@ class Export(BaseModel):
     logins: list[ExportedLogin]
     login_codes: list[ExportedLoginCode]
     staff_access: list[ExportedStaffAccess]
+    applications: list[ExportedApplication]
+    documents: list[ExportedDocument]
 
     @classmethod
     def of(cls, data: CitizenExport) -> Export:
@@ -240,6 +266,13 @@ class Export(BaseModel):
                 ExportedStaffAccess(at=a.created_at, **_fields(a, ExportedStaffAccess))
                 for a in data.staff_access
             ],
+            applications=[
+                ExportedApplication(
+                    procedure_code=a.procedure.code, **_fields(a, ExportedApplication)
+                )
+                for a in data.applications
+            ],
+            documents=[_of(d, ExportedDocument) for d in data.documents],
         )
 
 

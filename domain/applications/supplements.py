@@ -1,0 +1,184 @@
+"""The supplement loop online: an officer names the fields and documents that are missing or
+wrong, the dossier's clock stops, the citizen corrects just those and resubmits, and the clock
+resumes with the paused working days added to the deadline (`domain.dossiers.records`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from domain.alerts.enqueue import enqueue_message
+from domain.applications.catalog import form_spec
+from domain.applications.drafts import open_supplement
+from domain.applications.forms import FormSpec, check_complete
+from domain.dossiers.counter_desk import staff_actor
+from domain.dossiers.records import Actor, Notice, find_dossier_by_code, move_dossier
+from domain.errors import Conflict, FieldProblem, FormIncomplete, InvalidInput, NotFound
+from domain.local_time import local_date, utc_now
+from domain.staff.accounts import require_agency, require_permission
+from domain.staff.audit import StaffCaller, record_audit
+from models import Application, ApplicationDocument, Citizen, Dossier, SupplementRequest
+from models.enums import ActorKind, ApplicationStatus, DossierStatus
+
+NOTE_MAX = 500
+
+
+def asked_names(spec: FormSpec, fields: list[str], documents: list[str], language: str) -> str:
+    """What is asked, by the names the citizen's form shows, in their language."""
+    names = [field.label(language) for f in fields if (field := spec.field(f))]
+    names += [doc.name(language) for d in documents if (doc := spec.document(d))]
+    return "; ".join(names)
+
+
+def _check_asked(spec: FormSpec, fields: list[str], documents: list[str]) -> None:
+    problems = [FieldProblem(f"fields.{f}", "unknown_field") for f in fields if not spec.field(f)]
+    problems += [
+        FieldProblem(f"documents.{d}", "unknown_document")
+        for d in documents
+        if not spec.document(d)
+    ]
+    if problems:
+        raise FormIncomplete(problems)
+    if not fields and not documents:
+        raise InvalidInput(
+            "supplement_empty", "name at least one field or document", field="documents"
+        )
+
+
+async def ask_for_supplement(
+    *,
+    caller: StaffCaller,
+    dossier: Dossier,
+    spec: FormSpec,
+    fields: list[str],
+    documents: list[str],
+    note: str,
+) -> Dossier:
+    """Inside the caller's transaction. The citizen's message lists every item asked for: the
+    list is what they need, so only the officer's note is shortened to keep it short."""
+    fields, documents = list(dict.fromkeys(fields)), list(dict.fromkeys(documents))
+    _check_asked(spec, fields, documents)
+    note = note.strip()[:NOTE_MAX]
+    citizen: Citizen = await dossier.citizen
+    listed = asked_names(spec, fields, documents, citizen.language)
+    await SupplementRequest.create(
+        dossier=dossier,
+        fields_asked=fields,
+        documents_asked=documents,
+        note=note,
+        requested_by=caller.user.username,
+        requested_at=utc_now(),
+    )
+    reason = f"{listed}. {note}" if note else listed
+    return await move_dossier(
+        dossier_id=dossier.id,
+        to_status=DossierStatus.NEEDS_SUPPLEMENT,
+        actor=staff_actor(caller),
+        note=reason[:NOTE_MAX],
+        notice=Notice("dossier_supplement_online", listed + _short(note)),
+    )
+
+
+NOTICE_NOTE = 40
+
+
+def _short(note: str) -> str:
+    if not note:
+        return ""
+    cut = note if len(note) <= NOTICE_NOTE else note[: NOTICE_NOTE - 3].rstrip() + "..."
+    return f" ({cut})"
+
+
+async def _online_application(dossier: Dossier) -> Application:
+    application = await Application.filter(dossier=dossier).first()
+    if application is None:
+        raise Conflict("dossier_not_online", "this dossier was handed in at a counter: ask there")
+    return application
+
+
+async def supplement_dossier(
+    *, caller: StaffCaller, code: str, fields: list[str], documents: list[str], note: str
+) -> Dossier:
+    """An officer handling an online dossier finds something missing later in processing."""
+    require_permission(caller.user, "dossier.move")
+    found = await find_dossier_by_code(code=code)
+    office = await found.office
+    require_agency(caller.user, office.agency_id)
+    application = await _online_application(found)
+    await application.fetch_related("form")
+    async with in_transaction():
+        dossier = await Dossier.select_for_update().get(id=found.id)
+        dossier = await ask_for_supplement(
+            caller=caller,
+            dossier=dossier,
+            spec=form_spec(application.form),
+            fields=fields,
+            documents=documents,
+            note=note,
+        )
+        await record_audit(
+            caller=caller,
+            action="dossier.supplement",
+            citizen=await dossier.citizen,
+            subject=dossier.code,
+            reason=note,
+        )
+    return dossier
+
+
+async def _fresh_kinds(application: Application, since: datetime) -> set[str]:
+    rows = await ApplicationDocument.filter(application=application, uploaded_at__gte=since)
+    return {row.kind for row in rows}
+
+
+async def resubmit_supplement(*, citizen: Citizen, application_id: int) -> Dossier:
+    """Every asked document must be a new upload and every asked field answered rightly; then
+    the dossier goes back to processing and its clock runs again."""
+    async with in_transaction():
+        application = await Application.select_for_update().get_or_none(
+            id=application_id, citizen=citizen
+        )
+        if application is None:
+            raise NotFound("application_not_found", "no such application")
+        asked = await open_supplement(application.dossier_id)
+        if application.status != ApplicationStatus.ACCEPTED or asked is None:
+            raise Conflict("no_supplement_asked", "nothing is asked of this application now")
+        await application.fetch_related("form")
+        spec = form_spec(application.form)
+        fresh = await _fresh_kinds(application, asked.requested_at)
+        problems = [
+            FieldProblem(f"documents.{kind}", "document_not_replaced")
+            for kind in asked.documents_asked
+            if kind not in fresh
+        ]
+        kinds = list(
+            await ApplicationDocument.filter(application=application).values_list("kind", flat=True)
+        )
+        try:
+            check_complete(
+                spec, application.answers, [str(k) for k in kinds], today=local_date(utc_now())
+            )
+        except FormIncomplete as incomplete:
+            problems += incomplete.problems
+        if problems:
+            raise FormIncomplete(problems)
+        now = utc_now()
+        asked.resolved_at = now
+        await asked.save()
+        application.touched_at = now
+        await application.save(update_fields=["touched_at"])
+        assert application.dossier_id is not None
+        dossier = await move_dossier(
+            dossier_id=application.dossier_id,
+            to_status=DossierStatus.IN_PROGRESS,
+            actor=Actor(ActorKind.CITIZEN, "app"),
+            at=now,
+        )
+        await enqueue_message(
+            citizen=citizen,
+            template="dossier_supplement_received",
+            params={"code": dossier.code},
+            dedupe_key=f"supplement:{asked.id}:received",
+        )
+    return dossier
