@@ -21,6 +21,7 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 def _seed(settings: Settings, args: argparse.Namespace) -> None:
     from infra.database import open_database
+    from infra.document_store import FilesystemStore
     from mgov.demo import load_demo_data
 
     if settings.is_production:
@@ -28,7 +29,7 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
 
     async def run() -> None:
         async with open_database(settings):
-            await load_demo_data(out=print)
+            await load_demo_data(out=print, store=FilesystemStore(settings.document_dir))
 
     asyncio.run(run())
 

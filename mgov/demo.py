@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from domain.applications.documents import DocumentStore
 from domain.appointments.booking import book_appointment
 from domain.citizens import register_citizen, set_citizen_cccd
 from domain.dossiers.records import Actor, move_dossier, receive_dossier
@@ -17,6 +18,7 @@ from domain.policy import current_policy
 from domain.staff.accounts import create_staff_user
 from domain.text import search_key
 from mgov import demo_data as data
+from mgov.demo_online import load_online_demo
 from models import Agency, Citizen, DossierEvent, Office, OfficeSlot, OutboxMessage, Procedure
 from models.enums import (
     ActorKind,
@@ -185,10 +187,14 @@ async def _book_appointments(out: Callable[[str], object], now: datetime) -> Non
 
 
 async def load_demo_data(
-    *, out: Callable[[str], object] = print, now: datetime | None = None
+    *,
+    out: Callable[[str], object] = print,
+    now: datetime | None = None,
+    store: DocumentStore | None = None,
 ) -> None:
     """Load the fixed demo city once, then top up slots: a second run only tops up. `now` is
-    the moment the seed runs, which dates the story's recent part."""
+    the moment the seed runs, which dates the story's recent part; `store` keeps the demo
+    applications' documents (without one, those applications are left out)."""
     now = now or utc_now()
     first_load = not await Agency.exists()
     if not first_load:
@@ -197,6 +203,7 @@ async def load_demo_data(
         async with in_transaction():
             await _load_reference()
             await _load_dossiers(out, now)
+            await load_online_demo(out=out, now=now, store=store)
         out("demo data loaded")
     added = await ensure_slots(now=now)
     out(f"{added} appointment slots added for the next {data.SLOT_DAYS_AHEAD} days")

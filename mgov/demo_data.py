@@ -85,6 +85,15 @@ PROCEDURES = [
     ("1.001656", "Đăng ký khai tử", "Death registration", "H29.99", 0, 0, "partial"),
     ("1.004194", "Đăng ký thường trú", "Permanent residence registration", "H29.99", 7, 0, "full"),
     (
+        "1.004222",
+        "Xác nhận thông tin về cư trú",
+        "Confirmation of residence information",
+        "H29.99",
+        1,
+        0,
+        "full",
+    ),
+    (
         "2.000720",
         "Đăng ký hộ kinh doanh",
         "Household business registration",

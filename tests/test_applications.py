@@ -13,10 +13,12 @@ from models.enums import ApplicationStatus
 from tests.app_login import assert_problem, field_errors, signed_in
 from tests.online_setup import (
     ANSWERS,
+    FORM,
     JPEG,
     PDF,
     PROCEDURE,
     online_city,
+    publish,
     submitted_application,
     upload,
 )
@@ -227,3 +229,45 @@ async def test_a_counter_only_procedure_has_no_online_form(client: httpx.AsyncCl
     me = await signed_in(client)
     draft = await client.post("/v1/applications", json={"procedure_code": "2.000488"}, headers=me)
     assert_problem(draft, status=409, code="procedure_not_online")
+
+
+async def test_an_application_keeps_the_form_version_it_was_filled_against(
+    client: httpx.AsyncClient,
+) -> None:
+    await online_city(client)
+    me = await signed_in(client)
+    draft = await client.post(
+        "/v1/applications", json={"procedure_code": PROCEDURE, "answers": ANSWERS}, headers=me
+    )
+    number = draft.json()["id"]
+    # Version 2 asks for one more field; the draft made on version 1 is not bound by it.
+    stricter = {
+        **FORM,
+        "fields": [
+            *FORM["fields"],
+            {"name": "tax_code", "type": "text", "label_vi": "Mã số thuế", "label_en": "Tax code"},
+        ],
+    }
+    await publish(client, stricter)
+    assert (await client.get(f"/v1/procedures/{PROCEDURE}/form")).json()["version"] == 2
+    await upload(client, me, number, "owner_id", JPEG, "id.jpg", "image/jpeg")
+    await upload(client, me, number, "lease", PDF)
+    submitted = await client.post(
+        f"/v1/applications/{number}/submit", headers={**me, "Idempotency-Key": "v1"}
+    )
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["form_version"] == 1
+    fresh = await client.post(
+        "/v1/applications",
+        json={"procedure_code": PROCEDURE, "answers": ANSWERS, "submit": True},
+        headers={**me, "Idempotency-Key": "v2"},
+    )
+    assert ("answers.tax_code", "required") in field_errors(fresh)
+    refused_audit = await client.post(
+        f"/v1/staff/applications/{number}/refuse",
+        json={"reason": "Thiếu mã số thuế"},
+        headers=await bearer(client, "canbo.saigon"),
+    )
+    assert refused_audit.status_code == 200
+    assert await AuditLog.filter(action="application.refuse", reason="Thiếu mã số thuế").exists()
+    assert await AuditLog.filter(action="form.publish", subject=f"{PROCEDURE}:v2").exists()
