@@ -116,6 +116,7 @@ async def load_online_demo(
                 blob=_store(store, content),
                 content_type=sniff_content_type(content) or "application/pdf",
                 filename=filename,
+                store=store,
             )
         if files and story != "draft":
             await submit_application(

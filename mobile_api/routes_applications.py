@@ -140,6 +140,7 @@ async def upload_document(call: Call) -> DocumentOut:
         blob=upload.blob,
         content_type=upload.content_type,
         filename=upload.filename,
+        store=store,
     )
     return DocumentOut.of(document)
 

@@ -199,3 +199,26 @@ async def test_the_export_lists_the_documents_the_citizen_gave(client: httpx.Asy
         ("lease", "hopdong.pdf"),
         ("owner_id", "cccd.jpg"),
     ]
+
+
+async def test_a_kind_takes_only_its_number_of_files(client: httpx.AsyncClient) -> None:
+    await online_city(client)
+    me = await signed_in(client)
+    number = await _draft(client, me)
+    store = client._transport.app.state.document_store  # type: ignore[attr-defined]
+
+    def files() -> set[str]:
+        return {p.name for p in store.root.rglob("*") if p.is_file()}
+
+    before = files()
+    assert (await upload(client, me, number, "lease", PDF + b"%first")).status_code == 201
+    second = await upload(client, me, number, "lease", PDF + b"%second")
+    assert_problem(second, status=409, code="too_many_files")
+    assert len(files() - before) == 1
+    [document] = (await client.get(f"/v1/applications/{number}", headers=me)).json()["documents"]
+    removed = await client.delete(
+        f"/v1/applications/{number}/documents/{document['id']}", headers=me
+    )
+    assert removed.status_code == 204
+    assert files() == before
+    assert (await upload(client, me, number, "lease", PDF + b"%second")).status_code == 201

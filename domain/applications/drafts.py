@@ -149,6 +149,15 @@ async def check_upload(
         raise NotFound("document_kind_unknown", "this form asks for no such document", kind=kind)
     if kind not in allowed.documents:
         raise Conflict("document_not_asked", "this document is not asked for now", kind=kind)
+    if application.status == ApplicationStatus.DRAFT:
+        count = await ApplicationDocument.filter(application=application, kind=kind).count()
+        if count >= spec.max_files:
+            raise Conflict(
+                "too_many_files",
+                "remove a file of this kind first",
+                kind=kind,
+                max_files=spec.max_files,
+            )
     return application, spec.max_bytes, spec.types
 
 
@@ -160,9 +169,30 @@ async def record_upload(
     blob: StoredBlob,
     content_type: str,
     filename: str,
+    store: DocumentStore,
 ) -> ApplicationDocument:
     """Attach a stored file. One file per kind unless the form allows more; in a supplement the
-    new file replaces what was there, as the officer asked for a new one."""
+    new file replaces what was there, as the officer asked for a new one. A refused file, and a
+    replaced one, is released from the store once the rows say so."""
+    try:
+        document, replaced = await _attach(
+            citizen, application_id, kind, blob, content_type, filename
+        )
+    except BaseException:
+        await release_files([blob.sha256], store=store)
+        raise
+    await release_files(replaced, store=store)
+    return document
+
+
+async def _attach(
+    citizen: Citizen,
+    application_id: int,
+    kind: str,
+    blob: StoredBlob,
+    content_type: str,
+    filename: str,
+) -> tuple[ApplicationDocument, list[str]]:
     async with in_transaction():
         application = await Application.select_for_update().get_or_none(
             id=application_id, citizen=citizen
@@ -174,9 +204,10 @@ async def record_upload(
         if spec is None or kind not in allowed.documents:
             raise Conflict("document_not_asked", "this document is not asked for now", kind=kind)
         existing = await ApplicationDocument.filter(application=application, kind=kind)
-        replacing = application.status != ApplicationStatus.DRAFT
-        if replacing:
+        replaced: list[str] = []
+        if application.status != ApplicationStatus.DRAFT:
             await ApplicationDocument.filter(id__in=[d.id for d in existing]).delete()
+            replaced = [d.sha256 for d in existing]
         elif len(existing) >= spec.max_files:
             raise Conflict(
                 "too_many_files",
@@ -196,7 +227,7 @@ async def record_upload(
         )
         application.touched_at = now
         await application.save(update_fields=["touched_at"])
-    return document
+    return document, replaced
 
 
 def _safe_filename(name: str) -> str:
