@@ -11,6 +11,7 @@ from domain.catalogue import localised_name, text
 from domain.dossiers.records import DossierView
 from domain.local_time import local_text
 from domain.sms_text import to_sms_text
+from domain.text import shorten as shorten  # the doors cut names with it too
 from models import Appointment, Dossier
 from models.enums import DossierStatus
 
@@ -20,19 +21,6 @@ DATE = "%d/%m/%Y"
 WHEN = "%H:%M %d/%m/%Y"
 SHORT_WHEN = "%H:%M %d/%m"
 _NEEDS_NOTE = frozenset({DossierStatus.NEEDS_SUPPLEMENT, DossierStatus.REJECTED})
-
-
-def shorten(value: str, limit: int) -> str:
-    """Cut free text (an officer's note, an office or procedure name) so a summary keeps its
-    size, at a word boundary: `Department of Construction one-stop...`, not `one-stop o...`.
-    Only a first word longer than the room is cut inside."""
-    value = " ".join(value.split())
-    if len(value) <= limit:
-        return value
-    head = value[: limit - 3]
-    if value[limit - 3] != " " and " " in head:
-        head = head.rsplit(" ", 1)[0]
-    return head.rstrip(" ,.;:-") + "..."
 
 
 def status_word(status: DossierStatus, language: str) -> str:

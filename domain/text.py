@@ -34,3 +34,16 @@ def minutes_in_words(seconds: float, language: str) -> str:
             "duration.minute" if minutes == 1 else "duration.minutes", language, count=minutes
         )
     return text("duration.hours", language, count=round(minutes / 60))
+
+
+def shorten(value: str, limit: int) -> str:
+    """Cut free text (an officer's note, an office or procedure name) so a summary keeps its
+    size, at a word boundary: `Department of Construction one-stop...`, not `one-stop o...`.
+    Only a first word longer than the room is cut inside."""
+    value = " ".join(value.split())
+    if len(value) <= limit:
+        return value
+    head = value[: limit - 3]
+    if value[limit - 3] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,.;:-") + "..."

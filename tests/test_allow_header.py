@@ -39,7 +39,8 @@ def _allowed(header: str) -> set[str]:
 
 @pytest.mark.parametrize(("path", "methods"), sorted(_declared().items()))
 async def test_every_405_lists_every_declared_method_of_its_path(client, path, methods):
-    response = await client.put(path)
+    method = next(m for m in ("PUT", "POST", "DELETE") if m not in methods)
+    response = await client.request(method, path)
     assert_problem(response, status=405, code="method_not_allowed")
     assert _allowed(response.headers["allow"]) >= methods
 

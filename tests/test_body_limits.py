@@ -84,14 +84,15 @@ async def test_the_limit_is_a_setting(app_with):
 
 def test_each_route_class_reads_its_limit_from_the_environment(tmp_path):
     base = {"MGOV_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite://{tmp_path / 'x.sqlite3'}"}
-    assert load_settings(base).body_limits == {"api": 64 * 1024}
-    assert load_settings({**base, "MGOV_BODY_LIMIT_API": "1000"}).body_limits == {"api": 1000}
+    assert load_settings(base).body_limits == {"api": 64 * 1024, "upload": 16 * 1024 * 1024}
+    changed = {**base, "MGOV_BODY_LIMIT_API": "1000", "MGOV_BODY_LIMIT_UPLOAD": "2000"}
+    assert load_settings(changed).body_limits == {"api": 1000, "upload": 2000}
     with pytest.raises(SettingsError, match="MGOV_BODY_LIMIT_API"):
         load_settings({**base, "MGOV_BODY_LIMIT_API": "0"})
 
 
 async def test_a_route_class_declares_its_own_limit():
-    """An upload route (none yet) names its class; the API's routes keep the API's limit."""
+    """An upload route names its class; the API's routes keep the API's limit."""
 
     async def size(request: Request) -> Response:
         return PlainTextResponse(str(len(await request.body())))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.applications.submission import PROCEDURE_NAME_LENGTH
 from domain.catalogue import LANGUAGES, catalogues, placeholders, text
 from domain.dossiers.records import SMS_NOTE_LENGTH
 from domain.sms_text import measure_sms, to_sms_text
@@ -25,6 +26,9 @@ LONGEST = {
     "appointment": "Appointment 9999999: 14:30 31/12/2026 at Bo phan mot cua UBND phuong "
     "Tan Son...",
     "lines": "9999999: 14:30 31/12 Bo phan mot cua UBND...",
+    "number": "9999999",
+    "procedure": "Cấp giấy phép sửa chữa, cải tạo công..."[:PROCEDURE_NAME_LENGTH],
+    "reason": "Địa điểm kinh doanh nằm trong khu vực không được phép"[:SMS_NOTE_LENGTH],
 }
 SMS_KEYS = sorted(key for key in catalogues()["vi"] if key.startswith("sms."))
 
@@ -44,7 +48,7 @@ def test_every_sms_template_fits_one_segment_without_diacritics(key, language):
 
 
 def test_free_text_is_shortened_at_a_word_boundary():
-    from channels.summaries import shorten
+    from domain.text import shorten
 
     office = "Department of Construction one-stop office"
     assert shorten(office, 40) == "Department of Construction one-stop..."

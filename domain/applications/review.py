@@ -16,12 +16,13 @@ from domain.applications.forms import FormSpec
 from domain.applications.submission import notify_application
 from domain.applications.supplements import ask_for_supplement
 from domain.dossiers.counter_desk import find_receiving_office, staff_actor
-from domain.dossiers.records import receive_dossier
+from domain.dossiers.records import SMS_NOTE_LENGTH, receive_dossier
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.holidays import load_working_calendar
 from domain.local_time import utc_now
 from domain.staff.accounts import require_agency, require_permission
 from domain.staff.audit import StaffCaller, record_audit
+from domain.text import shorten
 from models import Application, ApplicationDocument, Dossier
 from models.enums import ApplicationStatus, StaffRole
 
@@ -182,7 +183,9 @@ async def refuse_application(
         application.status = ApplicationStatus.REFUSED
         application.refusal_reason = reason
         await application.save()
-        await notify_application(application, "application_refused", reason=reason)
+        await notify_application(
+            application, "application_refused", reason=shorten(reason, SMS_NOTE_LENGTH)
+        )
         await record_audit(
             caller=caller,
             action="application.refuse",

@@ -17,12 +17,17 @@ from domain.applications.forms import check_complete
 from domain.catalogue import localised_name
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.local_time import local_date, utc_now
+from domain.text import shorten
 from models import Application, ApplicationDocument, Citizen, Procedure
 from models.enums import ApplicationChannel, ApplicationStatus
 
+# A procedure's name in an SMS, cut at a word so the message stays one segment.
+PROCEDURE_NAME_LENGTH = 40
+
 
 async def notify_application(application: Application, template: str, **params: Any) -> None:
-    """One message per application event, deduplicated by it (a replay queues nothing)."""
+    """One message per application event, deduplicated by it (a replay queues nothing). The
+    app shows the whole reason; the SMS carries its start."""
     citizen: Citizen = await application.citizen
     procedure: Procedure = await application.procedure
     await enqueue_message(
@@ -30,7 +35,9 @@ async def notify_application(application: Application, template: str, **params: 
         template=template,
         params={
             "number": application.id,
-            "procedure": localised_name(procedure, citizen.language),
+            "procedure": shorten(
+                localised_name(procedure, citizen.language), PROCEDURE_NAME_LENGTH
+            ),
             **params,
         },
         dedupe_key=f"application:{application.id}:{template}",
