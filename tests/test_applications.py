@@ -271,3 +271,22 @@ async def test_an_application_keeps_the_form_version_it_was_filled_against(
     assert refused_audit.status_code == 200
     assert await AuditLog.filter(action="application.refuse", reason="Thiếu mã số thuế").exists()
     assert await AuditLog.filter(action="form.publish", subject=f"{PROCEDURE}:v2").exists()
+
+
+async def test_the_queue_pages_oldest_first(client: httpx.AsyncClient) -> None:
+    await online_city(client)
+    numbers = []
+    for phone in ("0901234567", "0912345678", "0987654321"):
+        numbers.append(await submitted_application(client, await signed_in(client, phone)))
+    officer = await bearer(client, "canbo.saigon")
+    first = await client.get("/v1/staff/applications?limit=2", headers=officer)
+    assert [item["id"] for item in first.json()["items"]] == numbers[:2]
+    assert all(item["waiting_hours"] >= 0 for item in first.json()["items"])
+    cursor = first.json()["next_cursor"]
+    rest = await client.get(
+        "/v1/staff/applications", params={"limit": 2, "cursor": cursor}, headers=officer
+    )
+    assert [item["id"] for item in rest.json()["items"]] == numbers[2:]
+    assert rest.json()["next_cursor"] is None
+    bad = await client.get("/v1/staff/applications?cursor=nonsense", headers=officer)
+    assert_problem(bad, status=422, code="invalid_cursor")
