@@ -46,6 +46,12 @@ async def test_an_officer_reads_the_queue_of_their_agency_oldest_first(
     assert forged.status_code == 422 and "data-application=" not in forged.text
 
     client.cookies.clear()
+    await sign_in(client, "admin")  # every agency's
+    everyone = await client.get("/console/applications")
+    assert 'href="/console/applications"' in everyone.text
+    assert f'data-application="{first}"' in everyone.text
+
+    client.cookies.clear()
     await sign_in(client, "canbo.tuphap")
     other = await client.get("/console/applications")
     assert other.status_code == 200
