@@ -121,3 +121,22 @@ class WorkingCalendar:
                     seconds += max(0.0, (high - low).total_seconds())
             day += _ONE_DAY
         return seconds / 3600
+
+    def waited_longer_before(self, end: datetime, hours: float) -> datetime:
+        """The moment before which a start has waited more than `hours` office hours by `end`:
+        the inverse of `working_hours_between`, so a query picks the long waits by their start
+        alone. Walks back over the days the hours reach."""
+        finish = self.local(end)
+        remaining = timedelta(hours=hours)
+        day = finish.date()
+        while True:
+            if self.is_working_day(day):
+                for opens, shuts in reversed(OFFICE_HOURS):
+                    low = datetime.combine(day, opens, self.tz)
+                    high = min(finish, datetime.combine(day, shuts, self.tz))
+                    if high <= low:
+                        continue
+                    if remaining < high - low:
+                        return (high - remaining).astimezone(UTC)
+                    remaining -= high - low
+            day -= _ONE_DAY

@@ -23,6 +23,7 @@ from infra.outages import DATABASE_ERRORS
 from infra.settings import Settings
 from mobile_api import api, assets, health
 from mobile_api.console.dashboard import routes as dashboard_routes
+from mobile_api.console.review import routes as review_routes
 from mobile_api.console.routes import routes as console_routes
 from mobile_api.etag import ETagMiddleware
 from mobile_api.forwarded import TrustedProxyMiddleware
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> Starlette:
     app.router.routes.extend(metrics_routes)
     app.router.routes.extend(sms_routes(settings))
     app.router.routes.extend(console_routes)
+    app.router.routes.extend(review_routes)
     app.router.routes.extend(dashboard_routes)
     app.router.routes.extend(assets.routes)
     return app

@@ -35,6 +35,7 @@ async def dossier_stats(call: Call) -> DossierStatsOut:
         first_day=read_day(query.from_, "from"),
         last_day=read_day(query.to, "to"),
         agency_code=query.agency,
+        wait_hours=call.request.app.state.settings.review_wait_hours,
     )
     return DossierStatsOut.of(view)
 
@@ -57,8 +58,10 @@ endpoints = [
         "/v1/staff/stats/dossiers",
         dossier_stats,
         "Dossier handling for the days from–to: totals, per agency, processing-time percentiles, "
-        "received and finished per week, the 10 most overdue (a supervisor tied to an agency "
-        "sees that agency only)",
+        "received and finished per week, the 10 most overdue, the share received online and "
+        "review's outcomes per agency and procedure, applications waiting for review longer "
+        "than MGOV_REVIEW_WAIT_HOURS office hours (a supervisor tied to an agency sees that "
+        "agency only)",
         TAG,
         query=DossierStatsQuery,
         response=DossierStatsOut,

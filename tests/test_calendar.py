@@ -329,3 +329,34 @@ def test_the_moved_due_date_keeps_its_local_time_and_date() -> None:
         resumed_at=at(2026, 3, 10, 10),
     )
     assert_utc(moved, utc(2026, 3, 15, 23, 0))
+
+
+# --- waiting in office hours -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("end", "hours", "cutoff"),
+    [
+        (at(2026, 3, 10, 10, 0), 2, at(2026, 3, 10, 8, 0)),  # within one morning
+        (at(2026, 3, 10, 14, 0), 2, at(2026, 3, 10, 10, 30)),  # back over the lunch break
+        # Exactly one afternoon: a start at 13:00 or in the lunch break has waited 4 hours, not
+        # more; only a start before the morning's end has waited longer.
+        (at(2026, 3, 10, 17, 0), 4, at(2026, 3, 10, 11, 30)),
+        (at(2026, 3, 9, 9, 30), 8, at(2026, 3, 6, 9, 30)),  # Monday morning back to Friday
+        (at(2026, 3, 7, 22, 0), 1, at(2026, 3, 6, 16, 0)),  # a Saturday night: Friday's end
+        (at(2026, 2, 23, 8, 30), 2, at(2026, 2, 13, 16, 0)),  # back over the Tết week
+    ],
+)
+def test_waited_longer_before(end: datetime, hours: int, cutoff: datetime) -> None:
+    found = CAL.waited_longer_before(end, hours)
+    assert_utc(found, cutoff.astimezone(UTC))
+
+
+def test_waited_longer_before_inverts_working_hours_between() -> None:
+    end = at(2026, 4, 30, 10, 15)  # a holiday morning
+    for hours in (1, 3.5, 4, 8, 12, 40):
+        cutoff = CAL.waited_longer_before(end, hours)
+        assert CAL.working_hours_between(cutoff, end) == pytest.approx(hours)
+        assert CAL.working_hours_between(cutoff - timedelta(minutes=1), end) > hours
+        later = cutoff + timedelta(minutes=1)
+        assert CAL.working_hours_between(later, end) <= hours

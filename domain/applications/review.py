@@ -218,6 +218,7 @@ async def request_supplement(
             fields=fields,
             documents=documents,
             note=note,
+            at=application.decided_at,
         )
         await record_audit(
             caller=caller,

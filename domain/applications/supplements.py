@@ -54,9 +54,12 @@ async def ask_for_supplement(
     fields: list[str],
     documents: list[str],
     note: str,
+    at: datetime | None = None,
 ) -> Dossier:
     """Inside the caller's transaction. The citizen's message lists every item asked for: the
-    list is what they need, so only the officer's note is shortened to keep it short."""
+    list is what they need, so only the officer's note is shortened to keep it short. Asked at
+    review, `at` is the decision's own moment: that is how the figures tell an application sent
+    back from one accepted (`domain.stats.online`)."""
     fields, documents = list(dict.fromkeys(fields)), list(dict.fromkeys(documents))
     _check_asked(spec, fields, documents)
     note = note.strip()[:NOTE_MAX]
@@ -68,7 +71,7 @@ async def ask_for_supplement(
         documents_asked=documents,
         note=note,
         requested_by=caller.user.username,
-        requested_at=utc_now(),
+        requested_at=at or utc_now(),
     )
     reason = f"{listed}. {note}" if note else listed
     return await move_dossier(

@@ -7,6 +7,7 @@ from domain.stats.dossiers import (
     count_weekly_flow,
     list_most_overdue,
 )
+from domain.stats.online import OnlineFigures, OnlineStats, compute_online_stats
 from domain.stats.outbox import (
     OutboxHealth,
     OutboxPulse,
@@ -19,10 +20,13 @@ from domain.stats.periods import Period, make_period, month_period, weeks_of
 __all__ = [
     "DossierFigures",
     "DossierStats",
+    "OnlineFigures",
+    "OnlineStats",
     "OutboxHealth",
     "OutboxPulse",
     "Period",
     "compute_dossier_stats",
+    "compute_online_stats",
     "compute_outbox_health",
     "count_weekly_flow",
     "list_most_overdue",

@@ -12,6 +12,7 @@ from domain.policy import current_policy
 from domain.staff.accounts import require_permission
 from domain.staff.audit import StaffCaller
 from domain.stats.dossiers import DossierStats, WeekFlow, compute_dossier_stats, count_weekly_flow
+from domain.stats.online import OnlineStats, compute_online_stats
 from domain.stats.outbox import OutboxHealth, compute_outbox_health
 from domain.stats.periods import Period, make_period, month_period, weeks_of
 from models import Agency
@@ -20,11 +21,13 @@ from models.enums import StaffRole
 
 @dataclass(frozen=True)
 class DossierDashboard:
-    """The dossier side of the dashboard: figures, and received against finished per week."""
+    """The dossier side of the dashboard: figures, received against finished per week, and how
+    much of it came online and how its review goes."""
 
     stats: DossierStats
     weekly: list[WeekFlow]
     agency: Agency | None
+    online: OnlineStats
 
 
 def _period(first_day: date | None, last_day: date | None, now: datetime) -> Period:
@@ -66,9 +69,11 @@ async def view_dossier_stats(
     first_day: date | None = None,
     last_day: date | None = None,
     agency_code: str | None = None,
+    wait_hours: int,
     now: datetime | None = None,
 ) -> DossierDashboard:
-    """Dossier statistics for a period as this staff member may see them."""
+    """Dossier statistics for a period as this staff member may see them; an application
+    waiting for review more than `wait_hours` office hours is listed as waiting too long."""
     now = as_utc(now or utc_now())
     agency = await _scope(caller, agency_code)
     period = _period(first_day, last_day, now)
@@ -77,6 +82,9 @@ async def view_dossier_stats(
         stats=await compute_dossier_stats(period=period, agency_id=agency_id, now=now),
         weekly=await count_weekly_flow(weeks=weeks_of(period), agency_id=agency_id),
         agency=agency,
+        online=await compute_online_stats(
+            period=period, agency_id=agency_id, now=now, wait_hours=wait_hours
+        ),
     )
 
 
@@ -105,12 +113,18 @@ async def view_dashboard(
     first_day: date | None = None,
     last_day: date | None = None,
     agency_code: str | None = None,
+    wait_hours: int,
     now: datetime | None = None,
 ) -> Dashboard:
     """Everything the supervisors' page shows, under the same access rules as the API."""
     now = as_utc(now or utc_now())
     dossiers = await view_dossier_stats(
-        caller=caller, first_day=first_day, last_day=last_day, agency_code=agency_code, now=now
+        caller=caller,
+        first_day=first_day,
+        last_day=last_day,
+        agency_code=agency_code,
+        wait_hours=wait_hours,
+        now=now,
     )
     outbox = await view_outbox_health(
         caller=caller, first_day=first_day, last_day=last_day, now=now

@@ -99,7 +99,7 @@ class DossierStats:
     most_overdue: list[OverdueDossier] = field(default_factory=list)
 
 
-def _scoped(query: QuerySet[Dossier], agency_id: int | None) -> QuerySet[Dossier]:
+def scope_dossiers(query: QuerySet[Dossier], agency_id: int | None) -> QuerySet[Dossier]:
     """One agency's dossiers, by its offices' ids, so the `(office_id, …)` indexes serve."""
     if agency_id is None:
         return query
@@ -107,7 +107,7 @@ def _scoped(query: QuerySet[Dossier], agency_id: int | None) -> QuerySet[Dossier
     return query.filter(office_id__in=Subquery(offices))
 
 
-async def _grouped(query: QuerySet[Dossier], *by: str) -> list[tuple[Any, ...]]:
+async def count_by_agency(query: QuerySet[Dossier], *by: str) -> list[tuple[Any, ...]]:
     """Counts per agency (and `by`): one GROUP BY, rows never leave the database."""
     keys = ("office__agency_id", *by)
     return await query.annotate(n=Count("id")).group_by(*keys).values_list(*keys, "n")
@@ -117,15 +117,15 @@ async def _figures_by_agency(
     *, period: Period, agency_id: int | None, now: datetime
 ) -> dict[int, DossierFigures]:
     figures: dict[int, DossierFigures] = defaultdict(DossierFigures)
-    received = _scoped(
+    received = scope_dossiers(
         Dossier.filter(received_at__gte=period.start, received_at__lt=period.end), agency_id
     )
-    for agency, n in await _grouped(received):
+    for agency, n in await count_by_agency(received):
         figures[agency].received += n
-    finished = _scoped(
+    finished = scope_dossiers(
         Dossier.filter(finished_at__gte=period.start, finished_at__lt=period.end), agency_id
     )
-    for agency, status, late, n in await _grouped(finished, "status", "finished_late"):
+    for agency, status, late, n in await count_by_agency(finished, "status", "finished_late"):
         if status == DossierStatus.WITHDRAWN:
             figures[agency].withdrawn += n
         elif status in HANDLED and late is not None:
@@ -133,16 +133,18 @@ async def _figures_by_agency(
                 figures[agency].finished_late += n
             else:
                 figures[agency].finished_on_time += n
-    open_now = _scoped(
+    open_now = scope_dossiers(
         Dossier.filter(status__in=[*CLOCK_RUNNING, DossierStatus.NEEDS_SUPPLEMENT]), agency_id
     )
-    for agency, status, n in await _grouped(open_now, "status"):
+    for agency, status, n in await count_by_agency(open_now, "status"):
         if status == DossierStatus.NEEDS_SUPPLEMENT:
             figures[agency].waiting_supplement += n
         else:
             figures[agency].in_progress += n
-    overdue = _scoped(Dossier.filter(status__in=list(CLOCK_RUNNING), due_at__lt=now), agency_id)
-    for agency, n in await _grouped(overdue):
+    overdue = scope_dossiers(
+        Dossier.filter(status__in=list(CLOCK_RUNNING), due_at__lt=now), agency_id
+    )
+    for agency, n in await count_by_agency(overdue):
         figures[agency].overdue += n
     return figures
 
@@ -151,7 +153,7 @@ async def _processing_times(
     *, period: Period, agency_id: int | None, finished: int
 ) -> ProcessingTimes:
     """`finished` is the handled count already read: lateness and days are stored together."""
-    handled = _scoped(
+    handled = scope_dossiers(
         Dossier.filter(
             finished_at__gte=period.start,
             finished_at__lt=period.end,
@@ -185,7 +187,9 @@ async def list_most_overdue(
     """The dossiers longest past their deadline: the first calls a supervisor makes."""
     now = as_utc(now or utc_now())
     rows = (
-        await _scoped(Dossier.filter(status__in=list(CLOCK_RUNNING), due_at__lt=now), agency_id)
+        await scope_dossiers(
+            Dossier.filter(status__in=list(CLOCK_RUNNING), due_at__lt=now), agency_id
+        )
         .order_by("due_at", "id")
         .limit(limit)
         .select_related("procedure", "office__agency")
@@ -247,10 +251,10 @@ async def count_weekly_flow(*, weeks: list[Period], agency_id: int | None = None
     """Received against finished, week by week: two indexed counts a week."""
     flows = []
     for week in weeks:
-        received = await _scoped(
+        received = await scope_dossiers(
             Dossier.filter(received_at__gte=week.start, received_at__lt=week.end), agency_id
         ).count()
-        finished = await _scoped(
+        finished = await scope_dossiers(
             Dossier.filter(
                 finished_at__gte=week.start,
                 finished_at__lt=week.end,

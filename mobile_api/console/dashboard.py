@@ -14,6 +14,7 @@ from domain.errors import DomainError
 from domain.local_time import local_text
 from domain.stats.access import Dashboard, view_dashboard
 from mobile_api.console.charts import Bar, Series, bar_chart, line_chart
+from mobile_api.console.review import office_hours
 from mobile_api.console.routes import LOGIN_URL, _error_text, _redirect, _render
 from mobile_api.console.session import console_language, console_staff
 from mobile_api.staff_stats import read_day
@@ -82,6 +83,7 @@ async def dashboard(request: Request) -> Response:
             first_day=read_day(form["from"], "from"),
             last_day=read_day(form["to"], "to"),
             agency_code=form["agency"] or None,
+            wait_hours=request.app.state.settings.review_wait_hours,
         )
     except DomainError as exc:
         context: dict[str, Any] = {"error": _error_text(request, exc), "view": None, "form": form}
@@ -91,6 +93,7 @@ async def dashboard(request: Request) -> Response:
         "view": view,
         "form": form,
         "percent": percent,
+        "hours": lambda hours: "—" if hours is None else office_hours(hours, language),
         "failure_reason": lambda reason: failure_reason(reason, language),
         "scoped": caller.user.agency_id is not None,
         "as_of": local_text(view.dossiers.stats.as_of, "%H:%M %d/%m/%Y"),

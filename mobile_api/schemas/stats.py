@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.stats.access import DossierDashboard
 from domain.stats.dossiers import DossierFigures
+from domain.stats.online import OnlineFigures, OnlineStats
 from domain.stats.outbox import OutboxHealth
 from domain.stats.periods import Period
 from mobile_api.schemas.common import KeepsNulls
@@ -100,6 +101,112 @@ class OverdueOut(KeepsNulls):
     working_days_overdue: int
 
 
+def _share(share: float | None) -> float | None:
+    return round(share, 4) if share is not None else None
+
+
+class OnlineFiguresOut(KeepsNulls):
+    received: int = Field(description="dossiers received in the period")
+    received_online: int = Field(description="of them, submitted online (app, USSD or SMS)")
+    online_share: float | None = Field(description="received_online / received, 4 decimals")
+    waiting_for_review: int = Field(description="applications submitted, not decided, now")
+    oldest_waiting_hours: float | None = Field(description="office hours the oldest has waited")
+    decided: int = Field(description="applications decided in the period: the three below")
+    accepted: int
+    refused: int
+    sent_back: int = Field(description="received and at once asked for a supplement")
+    accepted_share: float | None
+    refused_share: float | None
+    sent_back_share: float | None
+
+    @classmethod
+    def fields_of(cls, figures: OnlineFigures) -> dict[str, int | float | None]:
+        oldest = figures.oldest_waiting_hours
+        return {
+            "received": figures.received,
+            "received_online": figures.received_online,
+            "online_share": _share(figures.online_share),
+            "waiting_for_review": figures.waiting,
+            "oldest_waiting_hours": round(oldest, 1) if oldest is not None else None,
+            "decided": figures.decided,
+            "accepted": figures.accepted,
+            "refused": figures.refused,
+            "sent_back": figures.sent_back,
+            "accepted_share": _share(figures.share_of_decided(figures.accepted)),
+            "refused_share": _share(figures.share_of_decided(figures.refused)),
+            "sent_back_share": _share(figures.share_of_decided(figures.sent_back)),
+        }
+
+
+class ProcedureOnlineOut(OnlineFiguresOut):
+    code: str
+    name_vi: str
+    name_en: str
+
+
+class AgencyOnlineOut(OnlineFiguresOut):
+    code: str
+    name_vi: str
+    name_en: str
+    procedures: list[ProcedureOnlineOut]
+
+
+class LongWaitOut(KeepsNulls):
+    application_id: int
+    agency: str
+    procedure: str
+    channel: str
+    submitted_at: datetime
+    waiting_hours: float
+
+
+class OnlineOut(KeepsNulls):
+    review_wait_hours: int = Field(description="office hours a review may wait (a setting)")
+    waiting_too_long: int = Field(description="applications waiting longer than that, now")
+    longest_waits: list[LongWaitOut] = Field(description="the oldest of them, at most 20")
+    totals: OnlineFiguresOut
+    agencies: list[AgencyOnlineOut]
+
+    @classmethod
+    def of(cls, online: OnlineStats) -> OnlineOut:
+        return cls(
+            review_wait_hours=online.wait_hours,
+            waiting_too_long=online.waiting_too_long,
+            longest_waits=[
+                LongWaitOut(
+                    application_id=wait.application_id,
+                    agency=wait.agency_code,
+                    procedure=wait.procedure_code,
+                    channel=wait.channel.value,
+                    submitted_at=wait.submitted_at,
+                    waiting_hours=round(wait.waiting_hours, 1),
+                )
+                for wait in online.longest_waits
+            ],
+            totals=OnlineFiguresOut.model_validate(OnlineFiguresOut.fields_of(online.totals)),
+            agencies=[
+                AgencyOnlineOut.model_validate(
+                    {
+                        "code": row.code,
+                        "name_vi": row.name_vi,
+                        "name_en": row.name_en,
+                        **OnlineFiguresOut.fields_of(row.figures),
+                        "procedures": [
+                            {
+                                "code": p.code,
+                                "name_vi": p.name_vi,
+                                "name_en": p.name_en,
+                                **OnlineFiguresOut.fields_of(p.figures),
+                            }
+                            for p in row.procedures
+                        ],
+                    }
+                )
+                for row in online.by_agency
+            ],
+        )
+
+
 class DossierStatsOut(KeepsNulls):
     period: PeriodOut
     as_of: datetime
@@ -109,6 +216,10 @@ class DossierStatsOut(KeepsNulls):
     agencies: list[AgencyFiguresOut]
     weekly: list[WeekOut]
     most_overdue: list[OverdueOut]
+    online: OnlineOut = Field(
+        description="dossiers received online, applications waiting for review, and what "
+        "review decided, per agency and procedure"
+    )
 
     @classmethod
     def of(cls, view: DossierDashboard) -> DossierStatsOut:
@@ -157,6 +268,7 @@ class DossierStatsOut(KeepsNulls):
                 )
                 for item in stats.most_overdue
             ],
+            online=OnlineOut.of(view.online),
         )
 
 
