@@ -95,6 +95,9 @@ CASES = [
     Case("cancel 999999", "reply_appointment_not_found", "ref 999999", language=E),
     # help, and everything we do not understand
     Case("TG", "reply_help", "Dich vu cong TP.HCM. Soan: HS <ma ho so>"),
+    # a request from a basic phone: none can be made so in this world
+    Case("NOP", "reply_request_none", "Hien chua co thu tuc nao nop duoc qua SMS."),
+    Case("apply", "reply_request_none", "Nothing can be requested by SMS yet.", language=E),
     Case("tg", "reply_help", "LH xem lich hen"),
     Case("Trợ giúp", "reply_help", "TU CHOI"),
     Case("HELP", "reply_help", "HCMC public services. Text: STATUS", language=E),

@@ -76,6 +76,7 @@ def test_changing_something_is_a_property_of_the_grammar_table():
         Action.START,
         Action.ENGLISH,
         Action.VIETNAMESE,
+        Action.REQUEST,  # a request's reply is its receipt
     }
 
 

@@ -29,6 +29,15 @@ LONGEST = {
     "number": "9999999",
     "procedure": "Cấp giấy phép sửa chữa, cải tạo công..."[:PROCEDURE_NAME_LENGTH],
     "reason": "Địa điểm kinh doanh nằm trong khu vực không được phép"[:SMS_NOTE_LENGTH],
+    # Requests from a basic phone: names as channels/sms/requests.py cuts them; that door also
+    # cuts labels and drops the choices' legend as far as one segment needs.
+    "tries_left": "9",
+    "wait": "khoảng 15 phút",
+    "expected": "12",
+    "given": "12",
+    "problems": "Họ tên người được đăng ký: Ngày không hợp lệ (ví dụ 15/03/2026)",
+    "usage": "TRICHLUC <Loai trich luc>;<Nam dang ky>;<Ho ten...>;<4 so cuoi CCCD>",
+    "choices": " Muc dich: 1 Di hoc, 2 Di lam.",
 }
 SMS_KEYS = sorted(key for key in catalogues()["vi"] if key.startswith("sms."))
 

@@ -38,7 +38,7 @@ async def test_main_menu_and_leaving(client, adapter):
     await city()
     phone = Phone(client, adapter)
     screen = await phone.dial()
-    assert screen == MAIN + "4 Ngon ngu/Language\n0 Thoat"
+    assert screen == MAIN + "4 Ngon ngu/Language\n5 Nop ho so\n0 Thoat"
     assert await phone.press("0") == "END Cam on ong/ba da dung dich vu cong TP.HCM."
 
 

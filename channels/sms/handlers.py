@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import replace
 
 from channels.sms.keywords import Action, Command
+from channels.sms.requests import request
 from channels.summaries import (
     appointment_line,
     appointment_summary,
@@ -145,6 +146,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.START: _start,
     Action.ENGLISH: _english,
     Action.VIETNAMESE: _vietnamese,
+    Action.REQUEST: request,
     Action.UNKNOWN: _help,
 }
 

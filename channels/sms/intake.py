@@ -8,6 +8,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
@@ -32,7 +33,8 @@ logger = logging.getLogger("mgov.sms")
 
 async def record_inbound(sms: InboundSms, *, keep_diacritics: bool) -> None:
     """Record the message and queue its reply (one transaction, once per gateway id)."""
-    command = parse_command(sms.text)
+    # The gateway's id goes with the command: a request made by this text is keyed by it.
+    command = replace(parse_command(sms.text), source=f"{sms.gateway}:{sms.message_id}")
     _, fresh = await receive_inbound_sms(
         gateway=sms.gateway,
         gateway_message_id=sms.message_id,

@@ -16,8 +16,9 @@ met with silence.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum, StrEnum
 
 from domain.dossiers.codes import looks_like_dossier_code
@@ -34,6 +35,7 @@ class Action(StrEnum):
     START = "start"
     ENGLISH = "english"
     VIETNAMESE = "vietnamese"
+    REQUEST = "request"
     UNKNOWN = "unknown"
 
 
@@ -42,6 +44,7 @@ class Argument(Enum):
     NUMBER = "an appointment reference: one whole number"
     IGNORED = "nothing needed; words after the keyword are ignored (STOP please)"
     NONE = "the keyword alone; `vi` and `en` also begin ordinary sentences"
+    TEXT = "the rest of the message as typed, accents and `;` kept (a short code and answers)"
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,15 @@ KEYWORDS: tuple[Keyword, ...] = (
         {VI: ("VI", "TIENG VIET"), EN: ("VIETNAMESE",)},
         changes=True,
     ),
+    # Not `REQUEST`: our own texts begin `Request no. …`, and a phone echoing one back must not
+    # read as a request (its reply confirms a change, so no reply limit would stop the echo).
+    # For the same reason no reply to `NOP` begins with a spelling of it.
+    Keyword(
+        Action.REQUEST,
+        Argument.TEXT,
+        {VI: ("NOP", "NOP HO SO"), EN: ("APPLY", "SUBMIT")},
+        changes=True,
+    ),
 )
 
 # Longer texts are letters (a complaint, a story): they get the help reply, not a guess.
@@ -132,12 +144,16 @@ _SEPARATORS = re.compile(r"[^0-9A-Z]+")
 class Command:
     """A message understood: what to do, in which language it was asked, with what argument.
     `argument` is None when the keyword needs one and none usable was given; `changes` says
-    whether carrying it out changes something (a keyword without its argument changes nothing)."""
+    whether carrying it out changes something (a keyword without its argument changes nothing).
+    `typed` is the argument as the citizen typed it (for a `TEXT` keyword); `source` names the
+    gateway message it came in, which a request uses as its idempotency key."""
 
     action: Action
     language: Language
     argument: str | None = None
     changes: bool = False
+    typed: str = ""
+    source: str = ""
 
 
 UNKNOWN = Command(Action.UNKNOWN, Language.VI)
@@ -194,6 +210,8 @@ def _argument(keyword: Keyword, rest: list[str]) -> tuple[bool, str | None]:
         return not rest, None
     if keyword.argument is Argument.IGNORED:
         return True, None
+    if keyword.argument is Argument.TEXT:
+        return True, " ".join(rest) or None
     if keyword.argument is Argument.CODE:
         return True, _code_in(rest)
     numbers = [word for word in rest if word not in _NUMBER_FILLERS]
@@ -256,10 +274,28 @@ def _plain_language(words: list[str], *, ignore: Action | None = None) -> Comman
     return Command(keyword.action, language, argument)
 
 
+def _typed_after(message: str, count: int) -> str:
+    """The message as typed after its first `count` words (as `words_of` reads words): the
+    answers of `NOP` keep their accents and their `;`."""
+    message = unicodedata.normalize("NFC", message)
+    seen, inside = 0, False
+    for index, char in enumerate(message):
+        in_word = bool(_SEPARATORS.sub("", fold_diacritics(char).upper()))
+        if in_word and not inside:
+            if seen == count:
+                return message[index:].strip()
+            seen += 1
+        inside = in_word
+    return ""
+
+
 def parse_command(message: str) -> Command:
     """What a citizen's text asks for: a keyword first, else plain language, else UNKNOWN."""
     words = words_of(message)
     command = _leading_keyword(words)
+    if command is not None and command.action is Action.REQUEST and command.argument:
+        consumed = len(words) - len(command.argument.split())
+        return replace(command, typed=_typed_after(message, consumed))
     if command is not None and command.action is Action.STATUS and command.argument is None:
         # `check my appointment`: a status keyword without a code defers to another intent.
         other = _plain_language(words, ignore=Action.STATUS)
@@ -279,7 +315,7 @@ def _leading_keyword(words: list[str]) -> Command | None:
             matches, argument = _argument(keyword, rest)
             if matches:
                 changes = keyword.changes and (
-                    argument is not None or keyword.argument is not Argument.NUMBER
+                    argument is not None or keyword.argument not in (Argument.NUMBER, Argument.TEXT)
                 )
                 return Command(keyword.action, language, argument, changes)
     return None

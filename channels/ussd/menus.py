@@ -1,6 +1,7 @@
 """The USSD menus as one table: each screen, what it shows and where each input leads.
 
-1 Tra cuu ho so · 2 Lich hen cua toi · 3 Dat lich hen · 4 Ngon ngu/Language · 0 Thoat;
+1 Tra cuu ho so · 2 Lich hen cua toi · 3 Dat lich hen · 4 Ngon ngu/Language · 5 Nop ho so
+(`channels/ussd/requests.py`) · 0 Thoat;
 everywhere `98` goes to the next page, `0` back a page and then a screen, `00` to the main
 menu (handled by the dialogue). Screens are thin: they call `domain/` and print what it returns.
 """
@@ -18,6 +19,7 @@ from channels.summaries import (
     shorten,
 )
 from channels.ussd.pages import View, fold, room_beside
+from channels.ussd.requests import REQUEST_SCREENS
 from channels.ussd.screens import Hop, Move, Screen, done, failed, go, hint
 from domain.appointments.booking import (
     book_appointment,
@@ -40,7 +42,7 @@ from domain.local_time import local_text
 from domain.profile import update_profile
 from domain.text import minutes_in_words
 from domain.ussd_sessions import forget_resumable_ussd_sessions, take_over_ussd_session
-from models.enums import Language
+from models.enums import DossierStatus, Language
 
 MAIN = "main"
 LIST_LENGTH = 20
@@ -130,7 +132,7 @@ async def pick_dossier(hop: Hop, choice: str) -> Move:
         return failed(error)
     summary = dossier_summary(view, hop.language)
     if view.full:
-        return go("dossier", summary=summary, procedure=_procedure(view, hop))
+        return go("dossier", summary=summary, procedure=_procedure(view, hop), **_booking(view))
     return go("dossier_status", code=view.dossier.code, summary=summary)
 
 
@@ -140,13 +142,27 @@ def _procedure(view: DossierView, hop: Hop) -> str:
     return localised_name(view.dossier.procedure, hop.language)
 
 
+def _booking(view: DossierView) -> dict[str, int]:
+    """A dossier waiting for papers offers a counter slot at its own office to bring them."""
+    if view.dossier.status != DossierStatus.NEEDS_SUPPLEMENT:
+        return {}
+    return {"book": view.dossier.office_id}
+
+
 async def show_dossier(hop: Hop) -> View:
     """The procedure's name as the title above the summary, in the room the summary leaves on
     one screen (no label: on the tightest screen every character goes to the name)."""
     summary = hop.params["summary"]
-    room = min(room_beside([summary], back=hop.t("ussd.nav.back")), PROCEDURE_NAME)
+    options = [hop.t("ussd.dossier.book_supplement")] if hop.params.get("book") else []
+    room = min(room_beside([summary, *options], back=hop.t("ussd.nav.back")), PROCEDURE_NAME)
     name = shorten(fold(hop.params.get("procedure", "")), room) if room >= SHORTEST_NAME else ""
-    return View([name, summary] if name else [summary])
+    return View([name, summary] if name else [summary], options=options)
+
+
+async def book_for_supplement(hop: Hop, choice: str) -> Move:
+    if choice != "1" or not hop.params.get("book"):
+        return hint("ussd.hint.invalid")
+    return go("book_day", office=hop.params["book"])
 
 
 async def show_dossier_status(hop: Hop) -> View:
@@ -163,7 +179,10 @@ async def give_cccd(hop: Hop, choice: str) -> Move:
     except DomainError as error:
         return failed(error)
     return go(
-        "dossier", summary=dossier_summary(view, hop.language), procedure=_procedure(view, hop)
+        "dossier",
+        summary=dossier_summary(view, hop.language),
+        procedure=_procedure(view, hop),
+        **_booking(view),
     )
 
 
@@ -312,7 +331,13 @@ async def show_booked(hop: Hop) -> View:
 SCREENS: dict[str, Screen] = {
     MAIN: Screen(
         show_main,
-        choices={"1": "dossiers", "2": "appointments", "3": "book_office", "4": "language"},
+        choices={
+            "1": "dossiers",
+            "2": "appointments",
+            "3": "book_office",
+            "4": "language",
+            "5": "request_list",
+        },
     ),
     "bye": Screen(show_bye),
     "resume": Screen(show_resume, handle=choose_resume),
@@ -320,7 +345,7 @@ SCREENS: dict[str, Screen] = {
     "error": Screen(show_error),
     "locked": Screen(show_locked),
     "dossiers": Screen(show_dossiers, handle=pick_dossier),
-    "dossier": Screen(show_dossier),
+    "dossier": Screen(show_dossier, handle=book_for_supplement),
     "dossier_status": Screen(show_dossier_status, handle=give_cccd, resumable=True),
     "appointments": Screen(show_appointments, handle=pick_appointment),
     "appointment": Screen(show_appointment, choices={"1": "cancel_confirm"}),
@@ -331,4 +356,5 @@ SCREENS: dict[str, Screen] = {
     "book_slot": Screen(show_slots, handle=pick_slot, resumable=True),
     "book_confirm": Screen(show_confirm, handle=confirm_booking, effect=True, resumable=True),
     "booked": Screen(show_booked),
+    **REQUEST_SCREENS,
 }

@@ -44,7 +44,7 @@ async def notify_application(application: Application, template: str, **params: 
     )
 
 
-async def _submit_locked(application: Application, key: str) -> Application:
+async def _submit_locked(application: Application, key: str, *, notify: bool = True) -> Application:
     """Inside the caller's transaction, with the row locked."""
     if application.status != ApplicationStatus.DRAFT:
         if application.idempotency_key == key:
@@ -68,7 +68,8 @@ async def _submit_locked(application: Application, key: str) -> Application:
     application.touched_at = now
     application.idempotency_key = key
     await application.save()
-    await notify_application(application, "application_submitted")
+    if notify:
+        await notify_application(application, "application_submitted")
     return application
 
 
@@ -107,10 +108,12 @@ async def create_application(
     submit: bool,
     idempotency_key: str | None,
     channel: ApplicationChannel = ApplicationChannel.APP,
+    notify: bool = True,
 ) -> tuple[Application, bool]:
     """A draft, or (with `submit`) a finished application in one request. With a key, a retry
     returns the first result (False: nothing new was made); two at once make one, as the
-    database holds the key unique per citizen."""
+    database holds the key unique per citizen. `notify=False` when the door's own answer is the
+    receipt (an SMS reply), so the citizen is not told twice."""
     key = check_not_blank_key(idempotency_key) if submit or idempotency_key else None
     if key is not None:
         earlier = await _replay(citizen, key, procedure_code)
@@ -127,7 +130,7 @@ async def create_application(
             )
             if submit:
                 assert key is not None
-                await _submit_locked(application, key)
+                await _submit_locked(application, key, notify=notify)
     except IntegrityError:
         assert key is not None  # only the key is unique here
         earlier = await _replay(citizen, key, procedure_code)

@@ -19,7 +19,7 @@ from domain.local_time import local_date, utc_now
 from domain.staff.accounts import require_agency, require_permission
 from domain.staff.audit import StaffCaller, record_audit
 from models import Application, ApplicationDocument, Citizen, Dossier, SupplementRequest
-from models.enums import ActorKind, ApplicationStatus, DossierStatus
+from models.enums import ActorKind, ApplicationChannel, ApplicationStatus, DossierStatus
 
 NOTE_MAX = 500
 
@@ -79,8 +79,20 @@ async def ask_for_supplement(
         to_status=DossierStatus.NEEDS_SUPPLEMENT,
         actor=staff_actor(caller),
         note=reason[:NOTE_MAX],
-        notice=Notice("dossier_supplement_online", listed + _short(note)),
+        notice=Notice(await _supplement_template(dossier), listed + _short(note)),
     )
+
+
+BASIC_PHONE = frozenset({ApplicationChannel.USSD, ApplicationChannel.SMS})
+
+
+async def _supplement_template(dossier: Dossier) -> str:
+    """Where the citizen can bring what is asked: a request made from a basic phone cannot be
+    corrected in an app its sender may not have, so they are pointed to the USSD booking."""
+    application = await Application.filter(dossier_id=dossier.id).only("id", "channel").first()
+    if application is not None and application.channel in BASIC_PHONE:
+        return "dossier_supplement_basic_phone"
+    return "dossier_supplement_online"
 
 
 NOTICE_NOTE = 40
