@@ -27,9 +27,10 @@ def _ascii_name(name: str) -> str:
 
 def document_response(request: Request, document: ApplicationDocument) -> StreamingResponse:
     store = document_store(request)
-    if not store.exists(document.sha256):
-        raise NotFound("document_not_found", "the file is no longer stored")
-    handle = store.open(document.sha256)
+    try:
+        handle = store.open(document.sha256)
+    except FileNotFoundError:
+        raise NotFound("document_not_found", "the file is no longer stored") from None
 
     def chunks() -> Iterator[bytes]:
         with handle:

@@ -53,7 +53,8 @@ class _Receiver:
         self.writer: BlobWriter | None = None
         self.content_type = ""
         self.filename = ""
-        self.done: StoredBlob | None = None
+        # The file part, read whole; kept in the store only once the whole body has parsed.
+        self.done: BlobWriter | None = None
 
     def on_part_begin(self) -> None:
         self.headers = {}
@@ -109,14 +110,13 @@ class _Receiver:
             return
         if self.writer is None:
             self._start()  # a file shorter than the sniffed prefix
-        assert self.writer is not None
-        self.done = self.writer.finish()
-        self.writer = None
+        self.done, self.writer = self.writer, None
         self.in_file = False
 
     def abort(self) -> None:
-        if self.writer is not None:
-            self.writer.abort()
+        for writer in (self.writer, self.done):
+            if writer is not None:
+                writer.abort()
 
 
 def _malformed() -> InvalidInput:
@@ -161,4 +161,4 @@ async def receive_upload(
     if receiver.done is None:
         receiver.abort()
         raise _malformed()
-    return Upload(receiver.done, receiver.content_type, receiver.filename)
+    return Upload(receiver.done.finish(), receiver.content_type, receiver.filename)

@@ -222,3 +222,20 @@ async def test_a_kind_takes_only_its_number_of_files(client: httpx.AsyncClient) 
     assert removed.status_code == 204
     assert files() == before
     assert (await upload(client, me, number, "lease", PDF + b"%second")).status_code == 201
+
+
+async def test_a_body_that_breaks_after_the_file_keeps_no_file(client: httpx.AsyncClient) -> None:
+    await online_city(client)
+    me = await signed_in(client)
+    number = await _draft(client, me)
+    store = client._transport.app.state.document_store  # type: ignore[attr-defined]
+    before = {p.name for p in store.root.rglob("*") if p.is_file()}
+    body = _preamble() + PDF + b"%kept?\r\n--b0undary\r\nbroken-header-without-colon\r\n\r\n"
+    response = await client.post(
+        f"/v1/applications/{number}/documents?kind=lease",
+        content=body,
+        headers={**me, "Content-Type": "multipart/form-data; boundary=b0undary"},
+    )
+    assert_problem(response, status=422, code="upload_malformed")
+    assert {p.name for p in store.root.rglob("*") if p.is_file()} == before
+    assert await ApplicationDocument.all().count() == 0

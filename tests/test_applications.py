@@ -215,11 +215,17 @@ async def test_withdraw_before_the_decision_only(client: httpx.AsyncClient) -> N
     withdrawn = await client.post(f"/v1/applications/{number}/withdraw", headers=me)
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     assert await OutboxMessage.filter(template="application_withdrawn").count() == 1
+    # A retry after a lost answer: the same state, nothing sent twice.
     again = await client.post(f"/v1/applications/{number}/withdraw", headers=me)
-    assert_problem(again, status=409, code="application_not_withdrawable")
+    assert again.status_code == 200 and again.json()["status"] == "withdrawn"
+    assert await OutboxMessage.filter(template="application_withdrawn").count() == 1
     officer = await bearer(client, "canbo.saigon")
     queue = await client.get("/v1/staff/applications", headers=officer)
     assert queue.json()["items"] == []
+    decided = await submitted_application(client, me)
+    await client.post(f"/v1/staff/applications/{decided}/accept", json={}, headers=officer)
+    late = await client.post(f"/v1/applications/{decided}/withdraw", headers=me)
+    assert_problem(late, status=409, code="application_not_withdrawable")
 
 
 async def test_a_counter_only_procedure_has_no_online_form(client: httpx.AsyncClient) -> None:
@@ -290,3 +296,19 @@ async def test_the_queue_pages_oldest_first(client: httpx.AsyncClient) -> None:
     assert rest.json()["next_cursor"] is None
     bad = await client.get("/v1/staff/applications?cursor=nonsense", headers=officer)
     assert_problem(bad, status=422, code="invalid_cursor")
+
+
+async def test_a_key_used_for_another_application_is_refused(client: httpx.AsyncClient) -> None:
+    await online_city(client)
+    me = await signed_in(client)
+    keyed = {**me, "Idempotency-Key": "shared"}
+    first = await client.post("/v1/applications", json={"procedure_code": PROCEDURE}, headers=keyed)
+    assert first.status_code == 201
+    draft = await client.post(
+        "/v1/applications", json={"procedure_code": PROCEDURE, "answers": ANSWERS}, headers=me
+    )
+    other = draft.json()["id"]
+    await upload(client, me, other, "owner_id", JPEG, "id.jpg", "image/jpeg")
+    await upload(client, me, other, "lease", PDF)
+    reused = await client.post(f"/v1/applications/{other}/submit", headers=keyed)
+    assert field_errors(reused) == [("Idempotency-Key", "idempotency_key_reused")]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain.applications.catalog import form_spec, online_form
@@ -51,6 +52,8 @@ class Editable:
     spec: FormSpec
     fields: frozenset[str]
     documents: frozenset[str]
+    # When the supplement being answered was asked; None for a draft.
+    since: datetime | None = None
 
 
 async def editable(application: Application) -> Editable:
@@ -64,7 +67,12 @@ async def editable(application: Application) -> Editable:
         )
     asked = await open_supplement(application.dossier_id)
     if application.status == ApplicationStatus.ACCEPTED and asked is not None:
-        return Editable(spec, frozenset(asked.fields_asked), frozenset(asked.documents_asked))
+        return Editable(
+            spec,
+            frozenset(asked.fields_asked),
+            frozenset(asked.documents_asked),
+            asked.requested_at,
+        )
     raise Conflict(
         "application_not_editable",
         "this application can no longer be changed",
@@ -205,10 +213,13 @@ async def _attach(
             raise Conflict("document_not_asked", "this document is not asked for now", kind=kind)
         existing = await ApplicationDocument.filter(application=application, kind=kind)
         replaced: list[str] = []
-        if application.status != ApplicationStatus.DRAFT:
-            await ApplicationDocument.filter(id__in=[d.id for d in existing]).delete()
-            replaced = [d.sha256 for d in existing]
-        elif len(existing) >= spec.max_files:
+        if allowed.since is not None:
+            # A supplement: what was there before it was asked goes; its new files count.
+            old = [d for d in existing if d.uploaded_at < allowed.since]
+            await ApplicationDocument.filter(id__in=[d.id for d in old]).delete()
+            replaced = [d.sha256 for d in old]
+            existing = [d for d in existing if d.uploaded_at >= allowed.since]
+        if len(existing) >= spec.max_files:
             raise Conflict(
                 "too_many_files",
                 "remove a file of this kind first",
@@ -242,7 +253,11 @@ async def remove_document(
     *, citizen: Citizen, application_id: int, document_id: int, store: DocumentStore
 ) -> None:
     async with in_transaction():
-        application = await my_application(citizen=citizen, application_id=application_id)
+        application = await Application.select_for_update().get_or_none(
+            id=application_id, citizen=citizen
+        )
+        if application is None:
+            raise NotFound("application_not_found", "no such application")
         if application.status != ApplicationStatus.DRAFT:
             raise Conflict("application_not_editable", "only a draft's files can be removed")
         document = await ApplicationDocument.get_or_none(id=document_id, application=application)
@@ -266,17 +281,25 @@ async def release_files(hashes: list[str], *, store: DocumentStore) -> int:
 
 
 async def discard_draft(*, citizen: Citizen, application_id: int, store: DocumentStore) -> None:
-    application = await my_application(citizen=citizen, application_id=application_id)
-    if application.status != ApplicationStatus.DRAFT:
+    await my_application(citizen=citizen, application_id=application_id)
+    deleted = await _delete_drafts(Q(id=application_id, citizen_id=citizen.id), store=store)
+    if not deleted:
         raise Conflict("application_not_editable", "only a draft can be deleted; withdraw it")
-    await _delete_applications([application.id], store=store)
 
 
-async def _delete_applications(ids: list[int], *, store: DocumentStore) -> int:
-    hashes = list(
-        await ApplicationDocument.filter(application_id__in=ids).values_list("sha256", flat=True)
-    )
-    await Application.filter(id__in=ids, status=ApplicationStatus.DRAFT).delete()
+async def _delete_drafts(which: Q, *, store: DocumentStore, limit: int | None = None) -> int:
+    """Delete the drafts `which` names, still drafts under a row lock (a submit that won keeps
+    its application), with the hashes of their files read in the same transaction; the files
+    go after the commit."""
+    async with in_transaction():
+        query = Application.select_for_update().filter(which, status=ApplicationStatus.DRAFT)
+        ids: list[Any] = (
+            await query.order_by("id").limit(limit or DRAFT_BATCH).values_list("id", flat=True)
+        )
+        hashes: list[Any] = await ApplicationDocument.filter(application_id__in=ids).values_list(
+            "sha256", flat=True
+        )
+        await Application.filter(id__in=ids).delete()
     await release_files([str(sha) for sha in hashes], store=store)
     return len(ids)
 
@@ -291,16 +314,9 @@ async def purge_stale_drafts(
     citizen abandoned. In batches, so a large backlog never holds one long transaction."""
     cutoff = (now or utc_now()) - untouched_for
     purged = 0
-    while True:
-        ids: list[Any] = (
-            await Application.filter(status=ApplicationStatus.DRAFT, touched_at__lt=cutoff)
-            .order_by("id")
-            .limit(DRAFT_BATCH)
-            .values_list("id", flat=True)
-        )
-        if not ids:
-            return purged
-        purged += await _delete_applications([int(i) for i in ids], store=store)
+    while deleted := await _delete_drafts(Q(touched_at__lt=cutoff), store=store):
+        purged += deleted
+    return purged
 
 
 def check_not_blank_key(key: str | None) -> str:

@@ -128,7 +128,9 @@ async def _decide(caller: StaffCaller, application_id: int) -> Application:
     return application
 
 
-async def _accept(caller: StaffCaller, application: Application, office_id: int | None) -> Dossier:
+async def _accept(
+    caller: StaffCaller, application: Application, office_id: int | None, *, notify: bool = True
+) -> Dossier:
     agency = await application.agency
     office = await find_receiving_office(agency=agency, office_id=office_id)
     dossier = await receive_dossier(
@@ -138,6 +140,7 @@ async def _accept(caller: StaffCaller, application: Application, office_id: int 
         actor=staff_actor(caller),
         received_at=application.decided_at,
         submitted_online=True,
+        notify=notify,
     )
     application.status = ApplicationStatus.ACCEPTED
     application.dossier = dossier
@@ -210,7 +213,9 @@ async def request_supplement(
     async with in_transaction():
         application = await _decide(caller, application_id)
         await application.fetch_related("form")
-        dossier = await _accept(caller, application, office_id)
+        # One message, the supplement's (it carries the code): the receipt's result date would
+        # be wrong a moment later, when the clock stops.
+        dossier = await _accept(caller, application, office_id, notify=False)
         dossier = await ask_for_supplement(
             caller=caller,
             dossier=dossier,

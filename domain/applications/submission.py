@@ -54,6 +54,13 @@ async def _submit_locked(application: Application, key: str, *, notify: bool = T
             "this application was already submitted",
             current=application.status.value,
         )
+    reused = Application.filter(citizen_id=application.citizen_id, idempotency_key=key)
+    if await reused.exclude(id=application.id).exists():
+        raise InvalidInput(
+            "idempotency_key_reused",
+            "this key was used for another request",
+            field="Idempotency-Key",
+        )
     await application.fetch_related("form")
     spec = form_spec(application.form)
     kinds = list(
@@ -149,6 +156,8 @@ async def withdraw_application(*, citizen: Citizen, application_id: int) -> Appl
         )
         if application is None:
             raise NotFound("application_not_found", "no such application")
+        if application.status == ApplicationStatus.WITHDRAWN:
+            return application  # a retry of a withdrawal that went through
         if application.status != ApplicationStatus.SUBMITTED:
             raise Conflict(
                 "application_not_withdrawable",

@@ -112,9 +112,11 @@ async def receive_dossier(
     actor: Actor,
     received_at: datetime | None = None,
     submitted_online: bool = False,
+    notify: bool = True,
 ) -> Dossier:
     """Register a dossier, handed in at a counter or accepted from an online application: its
-    code, its deadline, and the citizen's receipt."""
+    code, its deadline, and the citizen's receipt (unless the step that follows at once tells
+    them instead: `notify` False)."""
     received_at = received_at or utc_now()
     calendar = await load_working_calendar(around=received_at)
     agency = await office.agency
@@ -143,7 +145,8 @@ async def receive_dossier(
             actor=actor.name,
             created_at=received_at,
         )
-        await _notify(dossier, event)
+        if notify:
+            await _notify(dossier, event)
     return dossier
 
 
