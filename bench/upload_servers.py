@@ -145,4 +145,8 @@ async def servers(
     finally:
         for server in started:
             server.process.terminate()
-            server.process.wait(timeout=15)
+            try:
+                server.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait()

@@ -278,7 +278,9 @@ async def run(args: argparse.Namespace, var: Path) -> None:
         env = environment(var, database_url)
         token = await _prepare(env, args.megabytes)
         timeout = aiohttp.ClientTimeout(total=600)
-        connector = aiohttp.TCPConnector(limit=args.uploads)
+        # A connection per upload, as phones make them; kept-alive ones would idle past
+        # uvicorn's 5 s keep-alive while the other side has its turn, and be closed under us.
+        connector = aiohttp.TCPConnector(limit=args.uploads, force_close=True)
         async with (
             aiohttp.ClientSession(timeout=timeout, connector=connector) as http,
             servers(http, env, var / "sink") as (mgov, bare),
