@@ -125,7 +125,7 @@ async def _wait_ready(http: aiohttp.ClientSession, server: Server) -> None:
 
 @asynccontextmanager
 async def servers(
-    http: aiohttp.ClientSession, env: dict[str, str], sink: Path
+    http: aiohttp.ClientSession, env: dict[str, str], sink: Path, *, bare_sha256: bool
 ) -> AsyncIterator[tuple[Server, Server]]:
     """`mgov web` and the bare endpoint, both answering /readyz; stopped on the way out."""
     started = [
@@ -134,7 +134,7 @@ async def servers(
             "bare",
             [sys.executable, "-m", "uvicorn", "upload_sink:app", "--app-dir", str(ROOT / "bench")]
             + UVICORN_OPTIONS,
-            {**env, "UPLOAD_SINK_DIR": str(sink)},
+            {**env, "UPLOAD_SINK_DIR": str(sink), "UPLOAD_SINK_SHA256": str(int(bare_sha256))},
             _free_port(),
         ),
     ]

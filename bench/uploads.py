@@ -14,7 +14,8 @@ a line naming the round and the upload (so no two files share a hash), then rand
 
 The bare endpoint (`upload_sink.py`) is a uvicorn process of its own, started with the options
 `mgov web` gives uvicorn: it writes `request.stream()` to a file and answers 201, with no
-parsing, hashing, token or database. Both get the very same request bytes, headers included.
+parsing, hashing (unless `--bare-sha256`), token or database. Both get the very same request
+bytes, headers included.
 
 Each round sends the N uploads at once to each side (which side goes first alternates: mgov,
 bare, bare, mgov, ...); a side's throughput is the files' bytes over the time from the first
@@ -283,7 +284,7 @@ async def run(args: argparse.Namespace, var: Path) -> None:
         connector = aiohttp.TCPConnector(limit=args.uploads, force_close=True)
         async with (
             aiohttp.ClientSession(timeout=timeout, connector=connector) as http,
-            servers(http, env, var / "sink") as (mgov, bare),
+            servers(http, env, var / "sink", bare_sha256=args.bare_sha256) as (mgov, bare),
         ):
             print(f"pids: mgov web {mgov.pid}, bare {bare.pid}", file=sys.stderr)
             await _measure(args, http, token, mgov, bare, var)
@@ -319,7 +320,8 @@ async def _measure(
     }
     print(
         f"{args.uploads} parallel uploads of {args.megabytes} MiB, {args.rounds} rounds,"
-        f" mgov web on {'PostgreSQL' if args.postgres else 'SQLite'};"
+        f" mgov web on {'PostgreSQL' if args.postgres else 'SQLite'},"
+        f" bare {'with' if args.bare_sha256 else 'without'} SHA-256;"
         f" {WARMUP} warm-up uploads one at a time"
     )
     rows = {
@@ -352,6 +354,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--postgres", action="store_true", help="a PostgreSQL database instead of SQLite"
+    )
+    parser.add_argument(
+        "--bare-sha256", action="store_true", help="the bare endpoint hashes too, as mgov must"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mgov-uploads-") as tmp:
