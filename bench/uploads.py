@@ -76,7 +76,8 @@ BOUNDARY = "mgovbenchb0undary"
 
 
 async def _prepare(env: dict[str, str], megabytes: int) -> str:
-    """The procedure, its form and the citizen; returns the citizen's bearer token."""
+    """The procedure, its form and the citizen; returns the citizen's bearer token, good for the
+    15 minutes of an access token, which a run must finish within."""
     settings = load_settings(env)
     await migrate_database(settings, quiet=True)
     async with open_database(settings):
@@ -96,7 +97,11 @@ async def _prepare(env: dict[str, str], megabytes: int) -> str:
             online_level=OnlineLevel.PARTIAL,
         )
         admin = await StaffUser.create(
-            username="bench-admin", password_hash="!", full_name="Bench", role=StaffRole.ADMIN
+            # "!" is no hash of any password: nobody signs in as this admin.
+            username="bench-admin",
+            password_hash="!",
+            full_name="Bench",
+            role=StaffRole.ADMIN,
         )
         scan = {
             "kind": KIND,
