@@ -26,6 +26,11 @@ RUNS = {
     "body_flood.py": (["--bodies", "2", "--megabytes", "1"], r"answers \{'413': 2\}$"),
     # 2 sessions x 1 round x 4 hops, every answer checked by the script: 0 errors.
     "ussd.py": (["--sessions", "2", "--rounds", "1", "--repeat", "1"], r"^ussd\s+8\s.*\s0$"),
+    # 2 uploads of 1 MiB to each side, every answer checked by the script: 0 errors on both.
+    "uploads.py": (
+        ["--uploads", "2", "--megabytes", "1", "--rounds", "2"],
+        r"^mgov\s+[\d.]+\s.*\s0\nbare\s+[\d.]+\s.*\s0$",
+    ),
 }
 
 
