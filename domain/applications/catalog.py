@@ -13,7 +13,7 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.procedures import get_procedure
 from domain.staff.accounts import require_permission
 from domain.staff.audit import StaffCaller, record_audit
-from models import Procedure, ProcedureForm
+from models import Application, Procedure, ProcedureForm
 from models.enums import OnlineLevel
 
 SHORT_CODE_MAX = 16
@@ -25,6 +25,15 @@ async def latest_form(procedure: Procedure) -> ProcedureForm | None:
 
 def form_spec(form: ProcedureForm) -> FormSpec:
     return read_form_spec(form.fields_spec, form.documents_spec)
+
+
+async def form_of(application: Application) -> ProcedureForm:
+    """The application's form: the one loaded with it (`select_related("form")`, as the upload
+    path does to spare a query per upload), else read now."""
+    loaded: object = application.form  # a query until select_related has filled it in
+    if isinstance(loaded, ProcedureForm):
+        return loaded
+    return await ProcedureForm.get(id=application.form_id)
 
 
 async def online_form(*, code: str) -> tuple[Procedure, ProcedureForm, FormSpec]:

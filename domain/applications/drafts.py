@@ -12,7 +12,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from domain.applications.catalog import form_spec, online_form
+from domain.applications.catalog import form_of, form_spec, online_form
 from domain.applications.documents import DocumentStore, StoredBlob
 from domain.applications.forms import FormSpec, clean_answers
 from domain.errors import Conflict, FieldProblem, FormIncomplete, InvalidInput, NotFound
@@ -57,8 +57,7 @@ class Editable:
 
 
 async def editable(application: Application) -> Editable:
-    await application.fetch_related("form")
-    spec = form_spec(application.form)
+    spec = form_spec(await form_of(application))
     if application.status == ApplicationStatus.DRAFT:
         return Editable(
             spec,
@@ -150,7 +149,11 @@ async def check_upload(
 ) -> tuple[Application, int, tuple[str, ...]]:
     """Before any byte is stored: may this citizen attach a `kind` here, and within what size
     and types. Asked again, under a lock, when the upload is recorded."""
-    application = await my_application(citizen=citizen, application_id=application_id)
+    application = await (
+        Application.filter(id=application_id, citizen=citizen).select_related("form").first()
+    )
+    if application is None:
+        raise NotFound("application_not_found", "no such application")
     allowed = await editable(application)
     spec = allowed.spec.document(kind)
     if spec is None:
