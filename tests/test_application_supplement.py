@@ -77,6 +77,8 @@ async def test_supplement_requested_resubmitted_processing_with_the_deadline_mov
     back = await client.post(f"/v1/applications/{number}/resubmit", headers=me)
     assert back.status_code == 200, back.text
     assert "supplement" not in back.json()
+    retried = await client.post(f"/v1/applications/{number}/resubmit", headers=me)
+    assert retried.status_code == 200 and retried.json()["dossier"]["status"] == "in_progress"
     resumed = await Dossier.get(id=dossier.id)
     assert resumed.status == DossierStatus.IN_PROGRESS and resumed.paused_at is None
     event = await DossierEvent.get(dossier_id=dossier.id, to_status=DossierStatus.IN_PROGRESS)
@@ -89,6 +91,7 @@ async def test_supplement_requested_resubmitted_processing_with_the_deadline_mov
     )
     assert moved >= 5  # any seven days hold five working days (no holidays in this city)
     assert await OutboxMessage.filter(template="dossier_supplement_received").count() == 1
+    assert await DossierEvent.filter(dossier_id=dossier.id, to_status="in_progress").count() == 1
     [lease_row] = (await client.get(f"/v1/applications/{number}", headers=me)).json()["documents"][
         1:
     ]

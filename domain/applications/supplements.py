@@ -147,6 +147,18 @@ async def _fresh_kinds(application: Application, since: datetime) -> set[str]:
     return {row.kind for row in rows}
 
 
+async def _answered_by_citizen(dossier_id: int | None) -> Dossier | None:
+    """The dossier, when its last supplement was answered and nothing happened since (the
+    citizen's move back to processing is its latest event)."""
+    if dossier_id is None:
+        return None
+    last = await SupplementRequest.filter(dossier_id=dossier_id).order_by("-requested_at").first()
+    dossier = await Dossier.get(id=dossier_id)
+    if last is None or last.resolved_at is None or dossier.status != DossierStatus.IN_PROGRESS:
+        return None
+    return dossier
+
+
 async def resubmit_supplement(*, citizen: Citizen, application_id: int) -> Dossier:
     """Every asked document must be a new upload and every asked field answered rightly; then
     the dossier goes back to processing and its clock runs again."""
@@ -157,6 +169,10 @@ async def resubmit_supplement(*, citizen: Citizen, application_id: int) -> Dossi
         if application is None:
             raise NotFound("application_not_found", "no such application")
         asked = await open_supplement(application.dossier_id)
+        if application.status == ApplicationStatus.ACCEPTED and asked is None:
+            answered = await _answered_by_citizen(application.dossier_id)
+            if answered is not None:
+                return answered  # a retry of a resubmission that went through
         if application.status != ApplicationStatus.ACCEPTED or asked is None:
             raise Conflict("no_supplement_asked", "nothing is asked of this application now")
         await application.fetch_related("form")
