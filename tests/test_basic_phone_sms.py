@@ -4,18 +4,17 @@ segment. Through the real gateway door, in both formats, on both databases."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 from channels.sms.keywords import Action, parse_command
 from channels.ussd.pages import HINT_ROOM, fold
 from domain.catalogue import LANGUAGES, catalogues, placeholders, text
-from domain.sms_text import measure_sms, to_sms_text
-from models import Application, Dossier, InboundMessage, OutboxMessage
+from domain.sms_text import to_sms_text
+from models import Application, Dossier, OutboxMessage
 from models.enums import ApplicationChannel, ApplicationStatus
 from tests.basic_phone_setup import CALLER, phone_city
+from tests.sms_door import sms_reply
 from tests.staff_setup import bearer
 
 ADAPTERS = ["generic", "africastalking"]
@@ -26,19 +25,7 @@ USAGE = "NOP TRICHLUC <Loai trich luc>;<Nam dang ky>;<Ho ten...>;<4 so cuoi CCCD
 async def text_in(
     client: httpx.AsyncClient, adapter: str, text: str, *, phone: str = CALLER, sms_id: str = ""
 ) -> str:
-    """Send `text` through the gateway door; the reply as the phone gets it, one segment."""
-    message_id = sms_id or f"{adapter}-{await InboundMessage.all().count()}"
-    if adapter == "generic":
-        body: dict[str, Any] = {"json": {"id": message_id, "from": phone, "text": text}}
-    else:
-        body = {"data": {"id": message_id, "from": phone, "text": text, "to": "8079"}}
-    response = await client.post(f"/channels/sms/{adapter}/inbound", **body)
-    assert (response.status_code, response.text) == (200, "")
-    record = await InboundMessage.get(gateway=adapter, gateway_message_id=message_id)
-    assert record.reply_id is not None, "never silence"
-    sent = to_sms_text((await OutboxMessage.get(id=record.reply_id)).body)
-    assert measure_sms(sent).segments == 1, sent
-    return sent
+    return await sms_reply(client, adapter, text, phone=phone, sms_id=sms_id)
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)

@@ -14,10 +14,11 @@ from domain.appointments.booking import book_appointment
 from domain.catalogue import text
 from domain.dossiers.records import SYSTEM, DossierView, move_dossier, receive_dossier
 from domain.local_time import utc_now
-from domain.sms_text import measure_sms, to_sms_text
-from models import Citizen, Dossier, InboundMessage, OutboxMessage
+from domain.sms_text import to_sms_text
+from models import Citizen, Dossier
 from models.enums import DossierStatus, Language
 from tests.factories import make_agency, make_citizen, make_office, make_procedure, make_slot
+from tests.sms_door import sms_reply
 
 OWNER, STRANGER = "+84901234567", "+84912345678"
 OFFICE = "Bo phan mot cua UBND phuong Sai Gon"  # 35 characters: more than a list used to show
@@ -52,19 +53,7 @@ async def city(db) -> dict[str, Any]:
 
 
 async def text_in(client, adapter: str, text: str, phone: str = OWNER) -> str:
-    """Send `text` through the gateway door; the reply exactly as the phone gets it."""
-    message_id = f"{adapter}-{await InboundMessage.all().count()}"
-    if adapter == "generic":
-        body: dict[str, Any] = {"json": {"id": message_id, "from": phone, "text": text}}
-    else:
-        body = {"data": {"id": message_id, "from": phone, "text": text, "to": "8079"}}
-    response = await client.post(f"/channels/sms/{adapter}/inbound", **body)
-    assert (response.status_code, response.text) == (200, "")
-    record = await InboundMessage.get(gateway=adapter, gateway_message_id=message_id)
-    assert record.reply_id is not None, "never silence"
-    sent = to_sms_text((await OutboxMessage.get(id=record.reply_id)).body)
-    assert measure_sms(sent).segments == 1, sent
-    return sent
+    return await sms_reply(client, adapter, text, phone=phone)
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from domain.applications.catalog import form_of, form_spec, online_form
 from domain.applications.documents import DocumentStore, StoredBlob
-from domain.applications.forms import FormSpec, clean_answers
+from domain.applications.forms import DocumentSpec, FormSpec, clean_answers
 from domain.errors import Conflict, FieldProblem, FormIncomplete, InvalidInput, NotFound
 from domain.local_time import local_date, utc_now
 from models import Application, ApplicationDocument, Citizen, Dossier, SupplementRequest
@@ -23,9 +23,13 @@ from models.enums import ApplicationChannel, ApplicationStatus, DossierStatus
 FILENAME_MAX = 200
 
 
-async def my_application(*, citizen: Citizen, application_id: int) -> Application:
-    """Another citizen's application does not exist, as far as this one can tell."""
-    application = await Application.get_or_none(id=application_id, citizen=citizen)
+async def my_application(
+    *, citizen: Citizen, application_id: int, lock: bool = False
+) -> Application:
+    """Another citizen's application does not exist, as far as this one can tell. With `lock`,
+    the row is held until the caller's transaction ends, so a change decides on what it read."""
+    query = Application.select_for_update() if lock else Application
+    application = await query.get_or_none(id=application_id, citizen=citizen)
     if application is None:
         raise NotFound("application_not_found", "no such application")
     return application
@@ -127,11 +131,9 @@ async def save_answers(
 ) -> Application:
     """Merge some answers into a draft (or the asked fields of a supplement)."""
     async with in_transaction():
-        application = await Application.select_for_update().get_or_none(
-            id=application_id, citizen=citizen
+        application = await my_application(
+            citizen=citizen, application_id=application_id, lock=True
         )
-        if application is None:
-            raise NotFound("application_not_found", "no such application")
         allowed = await editable(application)
         now = utc_now()
         application.answers = _merge(allowed, application.answers, answers, today=local_date(now))
@@ -142,6 +144,15 @@ async def save_answers(
 
 async def attached_documents(application: Application) -> list[ApplicationDocument]:
     return await ApplicationDocument.filter(application=application).order_by("id")
+
+
+def _too_many_files(spec: DocumentSpec) -> Conflict:
+    return Conflict(
+        "too_many_files",
+        "remove a file of this kind first",
+        kind=spec.kind,
+        max_files=spec.max_files,
+    )
 
 
 async def check_upload(
@@ -163,12 +174,7 @@ async def check_upload(
     if application.status == ApplicationStatus.DRAFT:
         count = await ApplicationDocument.filter(application=application, kind=kind).count()
         if count >= spec.max_files:
-            raise Conflict(
-                "too_many_files",
-                "remove a file of this kind first",
-                kind=kind,
-                max_files=spec.max_files,
-            )
+            raise _too_many_files(spec)
     return application, spec.max_bytes, spec.types
 
 
@@ -205,11 +211,9 @@ async def _attach(
     filename: str,
 ) -> tuple[ApplicationDocument, list[str]]:
     async with in_transaction():
-        application = await Application.select_for_update().get_or_none(
-            id=application_id, citizen=citizen
+        application = await my_application(
+            citizen=citizen, application_id=application_id, lock=True
         )
-        if application is None:
-            raise NotFound("application_not_found", "no such application")
         allowed = await editable(application)
         spec = allowed.spec.document(kind)
         if spec is None or kind not in allowed.documents:
@@ -223,12 +227,7 @@ async def _attach(
             replaced = [d.sha256 for d in old]
             existing = [d for d in existing if d.uploaded_at >= allowed.since]
         if len(existing) >= spec.max_files:
-            raise Conflict(
-                "too_many_files",
-                "remove a file of this kind first",
-                kind=kind,
-                max_files=spec.max_files,
-            )
+            raise _too_many_files(spec)
         now = utc_now()
         document = await ApplicationDocument.create(
             application=application,
@@ -256,11 +255,9 @@ async def remove_document(
     *, citizen: Citizen, application_id: int, document_id: int, store: DocumentStore
 ) -> None:
     async with in_transaction():
-        application = await Application.select_for_update().get_or_none(
-            id=application_id, citizen=citizen
+        application = await my_application(
+            citizen=citizen, application_id=application_id, lock=True
         )
-        if application is None:
-            raise NotFound("application_not_found", "no such application")
         if application.status != ApplicationStatus.DRAFT:
             raise Conflict("application_not_editable", "only a draft's files can be removed")
         document = await ApplicationDocument.get_or_none(id=document_id, application=application)

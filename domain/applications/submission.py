@@ -12,10 +12,10 @@ from tortoise.transactions import in_transaction
 
 from domain.alerts.enqueue import enqueue_message
 from domain.applications.catalog import form_spec
-from domain.applications.drafts import check_not_blank_key, start_draft
+from domain.applications.drafts import check_not_blank_key, my_application, start_draft
 from domain.applications.forms import check_complete
 from domain.catalogue import localised_name
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Conflict, InvalidInput
 from domain.local_time import local_date, utc_now
 from domain.text import shorten
 from models import Application, ApplicationDocument, Citizen, Procedure
@@ -85,11 +85,9 @@ async def submit_application(
 ) -> Application:
     key = check_not_blank_key(idempotency_key)
     async with in_transaction():
-        application = await Application.select_for_update().get_or_none(
-            id=application_id, citizen=citizen
+        application = await my_application(
+            citizen=citizen, application_id=application_id, lock=True
         )
-        if application is None:
-            raise NotFound("application_not_found", "no such application")
         return await _submit_locked(application, key)
 
 
@@ -151,11 +149,9 @@ async def withdraw_application(*, citizen: Citizen, application_id: int) -> Appl
     """Before an officer decides, the citizen may take it back; after, the dossier is theirs to
     withdraw as any other."""
     async with in_transaction():
-        application = await Application.select_for_update().get_or_none(
-            id=application_id, citizen=citizen
+        application = await my_application(
+            citizen=citizen, application_id=application_id, lock=True
         )
-        if application is None:
-            raise NotFound("application_not_found", "no such application")
         if application.status == ApplicationStatus.WITHDRAWN:
             return application  # a retry of a withdrawal that went through
         if application.status != ApplicationStatus.SUBMITTED:

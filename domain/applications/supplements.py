@@ -10,14 +10,15 @@ from tortoise.transactions import in_transaction
 
 from domain.alerts.enqueue import enqueue_message
 from domain.applications.catalog import form_spec
-from domain.applications.drafts import open_supplement
+from domain.applications.drafts import my_application, open_supplement
 from domain.applications.forms import FormSpec, check_complete
 from domain.dossiers.counter_desk import staff_actor
 from domain.dossiers.records import Actor, Notice, find_dossier_by_code, move_dossier
-from domain.errors import Conflict, FieldProblem, FormIncomplete, InvalidInput, NotFound
+from domain.errors import Conflict, FieldProblem, FormIncomplete, InvalidInput
 from domain.local_time import local_date, utc_now
 from domain.staff.accounts import require_agency, require_permission
 from domain.staff.audit import StaffCaller, record_audit
+from domain.text import shorten
 from models import Application, ApplicationDocument, Citizen, Dossier, SupplementRequest
 from models.enums import ActorKind, ApplicationChannel, ApplicationStatus, DossierStatus
 
@@ -99,10 +100,8 @@ NOTICE_NOTE = 40
 
 
 def _short(note: str) -> str:
-    if not note:
-        return ""
-    cut = note if len(note) <= NOTICE_NOTE else note[: NOTICE_NOTE - 3].rstrip() + "..."
-    return f" ({cut})"
+    """The officer's note after the list, in brackets, cut as every door cuts free text."""
+    return f" ({shorten(note, NOTICE_NOTE)})" if note else ""
 
 
 async def _online_application(dossier: Dossier) -> Application:
@@ -163,11 +162,9 @@ async def resubmit_supplement(*, citizen: Citizen, application_id: int) -> Dossi
     """Every asked document must be a new upload and every asked field answered rightly; then
     the dossier goes back to processing and its clock runs again."""
     async with in_transaction():
-        application = await Application.select_for_update().get_or_none(
-            id=application_id, citizen=citizen
+        application = await my_application(
+            citizen=citizen, application_id=application_id, lock=True
         )
-        if application is None:
-            raise NotFound("application_not_found", "no such application")
         asked = await open_supplement(application.dossier_id)
         if application.status == ApplicationStatus.ACCEPTED and asked is None:
             answered = await _answered_by_citizen(application.dossier_id)
